@@ -1,0 +1,428 @@
+/* Builds a snapshot's ordering and indexes once, at load time, so that every
+ * query afterwards is binary searches plus the items it returns. Everything
+ * kept lives in the snapshot's arena; scratch space is malloc'd and freed
+ * here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "internal.h"
+#include "strmap.h"
+#include "text.h"
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        fputs("timeline: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+/* (key, rank) pairs gathered in ascending rank order. */
+struct pairs {
+    uint32_t *keys;
+    uint32_t *ranks;
+    size_t n, cap;
+};
+
+static void pairs_add(struct pairs *p, uint32_t key, uint32_t rank)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 1024;
+        p->keys = realloc(p->keys, p->cap * sizeof(*p->keys));
+        p->ranks = realloc(p->ranks, p->cap * sizeof(*p->ranks));
+        if (p->keys == NULL || p->ranks == NULL) {
+            fputs("timeline: out of memory\n", stderr);
+            abort();
+        }
+    }
+    p->keys[p->n] = key;
+    p->ranks[p->n] = rank;
+    p->n++;
+}
+
+static void pairs_free(struct pairs *p)
+{
+    free(p->keys);
+    free(p->ranks);
+    memset(p, 0, sizeof(*p));
+}
+
+/* Counting sort of pairs into groups; a rank repeated under one key (an
+ * actor listed twice at one event) is kept once. */
+static void groups_build(struct model_arena *a, struct model_groups *g,
+                         uint32_t n_keys, struct pairs *p)
+{
+    uint32_t *last = xmalloc(n_keys * sizeof(*last));
+    memset(last, 0xff, n_keys * sizeof(*last));
+    g->n_keys = n_keys;
+    g->off = model_arena_alloc(a, (n_keys + 1) * sizeof(*g->off));
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (last[p->keys[i]] == p->ranks[i]) {
+            p->keys[i] = UINT32_MAX; /* mark duplicate */
+            continue;
+        }
+        last[p->keys[i]] = p->ranks[i];
+        g->off[p->keys[i] + 1]++;
+        kept++;
+    }
+    for (uint32_t k = 0; k < n_keys; k++)
+        g->off[k + 1] += g->off[k];
+    g->ranks = model_arena_alloc(a, kept * sizeof(*g->ranks));
+    uint32_t *fill = xmalloc(n_keys * sizeof(*fill));
+    memcpy(fill, g->off, n_keys * sizeof(*fill));
+    for (size_t i = 0; i < p->n; i++)
+        if (p->keys[i] != UINT32_MAX)
+            g->ranks[fill[p->keys[i]]++] = p->ranks[i];
+    free(fill);
+    free(last);
+    pairs_free(p);
+}
+
+/* ---- Ordering ---- */
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
+}
+
+static int event_order(const void *a, const void *b)
+{
+    const struct model_event *x = *(const struct model_event *const *)a;
+    const struct model_event *y = *(const struct model_event *const *)b;
+    if (x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
+    if (x->hi != y->hi)
+        return x->hi < y->hi ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static int quote_order(const void *a, const void *b)
+{
+    const struct model_quote *x = *(const struct model_quote *const *)a;
+    const struct model_quote *y = *(const struct model_quote *const *)b;
+    if (x->said.time.lo != y->said.time.lo)
+        return x->said.time.lo < y->said.time.lo ? -1 : 1;
+    if (x->said.time.hi != y->said.time.hi)
+        return x->said.time.hi < y->said.time.hi ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static void *arena_copy_sorted(struct model_arena *a, const void *items, size_t n,
+                               int (*cmp)(const void *, const void *))
+{
+    void *copy = model_arena_memdup(a, items, n * sizeof(void *));
+    qsort(copy, n, sizeof(void *), cmp);
+    return copy;
+}
+
+/* ---- Time index ---- */
+
+static int duration_class(int64_t len)
+{
+    int c = 0;
+    while (len > 1 && c < MODEL_TIME_CLASSES - 1) {
+        len >>= 1;
+        c++;
+    }
+    return c;
+}
+
+/* lo and hi are per rank, ascending by lo. */
+static void time_build(struct model_arena *a, struct model_time_index *ti,
+                       const int64_t *lo, const int64_t *hi, uint32_t n)
+{
+    uint32_t counts[MODEL_TIME_CLASSES] = {0};
+    for (uint32_t r = 0; r < n; r++)
+        counts[duration_class(hi[r] - lo[r])]++;
+    for (int c = 0; c < MODEL_TIME_CLASSES; c++) {
+        struct model_time_class *tc = &ti->classes[c];
+        tc->ranks = model_arena_alloc(a, counts[c] * sizeof(*tc->ranks));
+        tc->lo = model_arena_alloc(a, counts[c] * sizeof(*tc->lo));
+        tc->hi = model_arena_alloc(a, counts[c] * sizeof(*tc->hi));
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        struct model_time_class *tc = &ti->classes[duration_class(hi[r] - lo[r])];
+        tc->ranks[tc->n] = r;
+        tc->lo[tc->n] = lo[r];
+        tc->hi[tc->n] = hi[r];
+        if (hi[r] - lo[r] > tc->max_len)
+            tc->max_len = hi[r] - lo[r];
+        tc->n++;
+    }
+}
+
+/* ---- Text index ---- */
+
+struct text_build {
+    struct model_arena *arena;
+    struct model_strmap terms; /* folded term -> (term id + 1) */
+    const char **term_text;
+    uint32_t *term_len;
+    uint32_t *last_rank;
+    size_t n_terms, cap_terms;
+    struct pairs occ; /* (term id, rank) */
+    uint32_t rank;
+};
+
+static void text_token(const char *token, size_t len, void *arg)
+{
+    struct text_build *tb = arg;
+    uintptr_t id = (uintptr_t)model_strmap_get(&tb->terms, token, len);
+    if (id == 0) {
+        if (tb->n_terms == tb->cap_terms) {
+            tb->cap_terms = tb->cap_terms ? tb->cap_terms * 2 : 1024;
+            tb->term_text = realloc(tb->term_text, tb->cap_terms * sizeof(char *));
+            tb->term_len = realloc(tb->term_len, tb->cap_terms * sizeof(uint32_t));
+            tb->last_rank = realloc(tb->last_rank, tb->cap_terms * sizeof(uint32_t));
+            if (!tb->term_text || !tb->term_len || !tb->last_rank) {
+                fputs("timeline: out of memory\n", stderr);
+                abort();
+            }
+        }
+        char *copy = model_arena_strndup(tb->arena, token, len);
+        tb->term_text[tb->n_terms] = copy;
+        tb->term_len[tb->n_terms] = (uint32_t)len;
+        tb->last_rank[tb->n_terms] = UINT32_MAX;
+        id = ++tb->n_terms;
+        model_strmap_put(&tb->terms, copy, len, (void *)id);
+    }
+    if (tb->last_rank[id - 1] == tb->rank)
+        return;
+    tb->last_rank[id - 1] = tb->rank;
+    pairs_add(&tb->occ, (uint32_t)(id - 1), tb->rank);
+}
+
+static void text_add(struct text_build *tb, const char *s)
+{
+    if (s != NULL)
+        model_tokenize(s, strlen(s), text_token, tb);
+}
+
+static int term_cmp(const void *a, const void *b)
+{
+    const struct model_term *x = a, *y = b;
+    return strcmp(x->term, y->term);
+}
+
+static void text_finish(struct text_build *tb, struct model_text_index *ti)
+{
+    struct model_groups g;
+    groups_build(tb->arena, &g, (uint32_t)tb->n_terms, &tb->occ);
+    ti->postings = g.ranks;
+    ti->n_terms = (uint32_t)tb->n_terms;
+    ti->terms = model_arena_alloc(tb->arena, tb->n_terms * sizeof(*ti->terms));
+    for (size_t t = 0; t < tb->n_terms; t++)
+        ti->terms[t] = (struct model_term){tb->term_text[t], tb->term_len[t],
+                                           g.off[t], g.off[t + 1] - g.off[t]};
+    qsort(ti->terms, ti->n_terms, sizeof(*ti->terms), term_cmp);
+    free(tb->term_text);
+    free(tb->term_len);
+    free(tb->last_rank);
+    model_strmap_free(&tb->terms);
+}
+
+/* ---- Topics ---- */
+
+struct topic_occ {
+    const char *topic;
+    uint32_t rank;
+};
+
+static int topic_occ_cmp(const void *a, const void *b)
+{
+    const struct topic_occ *x = a, *y = b;
+    int c = strcmp(x->topic, y->topic);
+    if (c != 0)
+        return c;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static void topics_build(struct model_snapshot *s, struct model_index *ix)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_quotes; i++)
+        n += s->quotes[i]->n_topics;
+    struct topic_occ *occ = xmalloc(n * sizeof(*occ));
+    size_t k = 0;
+    for (size_t i = 0; i < s->n_quotes; i++)
+        for (size_t t = 0; t < s->quotes[i]->n_topics; t++)
+            occ[k++] = (struct topic_occ){s->quotes[i]->topics[t], (uint32_t)i};
+    qsort(occ, n, sizeof(*occ), topic_occ_cmp);
+    uint32_t *ranks = model_arena_alloc(s->arena, n * sizeof(*ranks));
+    ix->topics = model_arena_alloc(s->arena, n * sizeof(*ix->topics));
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(occ[i].topic, occ[i - 1].topic) == 0) {
+            if (occ[i].rank != occ[i - 1].rank)
+                ranks[m++] = occ[i].rank;
+            ix->topics[ix->n_topics - 1].quotes.n =
+                (uint32_t)(ranks + m - ix->topics[ix->n_topics - 1].quotes.ranks);
+            continue;
+        }
+        ranks[m] = occ[i].rank;
+        ix->topics[ix->n_topics++] = (struct model_topic){
+            occ[i].topic, {ranks + m, 1}};
+        m++;
+    }
+    free(occ);
+}
+
+/* ---- Reverse links: what each source supports ---- */
+
+static void source_links(struct model_snapshot *s)
+{
+    struct pairs ev = {0}, qu = {0}, ac = {0};
+    for (size_t i = 0; i < s->n_events; i++)
+        for (size_t c = 0; c < s->events[i]->n_citations; c++)
+            pairs_add(&ev, s->events[i]->citations[c].source->rank, (uint32_t)i);
+    for (size_t i = 0; i < s->n_quotes; i++)
+        for (size_t c = 0; c < s->quotes[i]->n_citations; c++)
+            pairs_add(&qu, s->quotes[i]->citations[c].source->rank, (uint32_t)i);
+    for (size_t i = 0; i < s->n_actors; i++)
+        for (size_t c = 0; c < s->actors[i]->n_citations; c++)
+            pairs_add(&ac, s->actors[i]->citations[c].source->rank, (uint32_t)i);
+    struct model_groups ge, gq, ga;
+    uint32_t ns = (uint32_t)s->n_sources;
+    groups_build(s->arena, &ge, ns, &ev);
+    groups_build(s->arena, &gq, ns, &qu);
+    groups_build(s->arena, &ga, ns, &ac);
+    s->index->quotes_by_source = gq;
+    for (uint32_t k = 0; k < ns; k++) {
+        struct model_source *src = (struct model_source *)s->sources[k];
+        struct model_plist p = model_group(&ge, k);
+        src->events = model_arena_alloc(s->arena, p.n * sizeof(*src->events));
+        for (uint32_t j = 0; j < p.n; j++)
+            src->events[j] = s->events[p.ranks[j]];
+        src->n_events = p.n;
+        p = model_group(&gq, k);
+        src->quotes = model_arena_alloc(s->arena, p.n * sizeof(*src->quotes));
+        for (uint32_t j = 0; j < p.n; j++)
+            src->quotes[j] = s->quotes[p.ranks[j]];
+        src->n_quotes = p.n;
+        p = model_group(&ga, k);
+        src->actors = model_arena_alloc(s->arena, p.n * sizeof(*src->actors));
+        for (uint32_t j = 0; j < p.n; j++)
+            src->actors[j] = s->actors[p.ranks[j]];
+        src->n_actors = p.n;
+    }
+}
+
+/* ---- Entry point ---- */
+
+static void order_entities(struct model_snapshot *s, const struct model_build_input *in)
+{
+    struct model_arena *a = s->arena;
+    s->sources = arena_copy_sorted(a, in->sources, in->n_sources, by_id);
+    s->n_sources = in->n_sources;
+    for (size_t i = 0; i < s->n_sources; i++)
+        ((struct model_source *)s->sources[i])->rank = (uint32_t)i;
+    s->actors = arena_copy_sorted(a, in->actors, in->n_actors, by_id);
+    s->n_actors = in->n_actors;
+    for (size_t i = 0; i < s->n_actors; i++)
+        ((struct model_actor *)s->actors[i])->rank = (uint32_t)i;
+    for (size_t i = 0; i < in->n_events; i++) {
+        struct model_event *e = in->events[i];
+        e->lo = e->start.time.lo;
+        e->hi = e->end ? e->end->time.hi : e->start.time.hi;
+    }
+    s->events = arena_copy_sorted(a, in->events, in->n_events, event_order);
+    s->n_events = in->n_events;
+    for (size_t i = 0; i < s->n_events; i++)
+        ((struct model_event *)s->events[i])->rank = (uint32_t)i;
+    s->quotes = arena_copy_sorted(a, in->quotes, in->n_quotes, quote_order);
+    s->n_quotes = in->n_quotes;
+    for (size_t i = 0; i < s->n_quotes; i++) {
+        struct model_quote *q = (struct model_quote *)s->quotes[i];
+        q->rank = (uint32_t)i;
+        if (q->event != NULL)
+            ((struct model_event *)q->event)->quote_count++;
+    }
+    s->index->events_by_id = arena_copy_sorted(a, s->events, s->n_events, by_id);
+    s->index->quotes_by_id = arena_copy_sorted(a, s->quotes, s->n_quotes, by_id);
+}
+
+static void event_indexes(struct model_snapshot *s, struct model_index *ix)
+{
+    struct pairs type = {0}, status = {0}, actor = {0};
+    uint32_t n = (uint32_t)s->n_events;
+    int64_t *lo = xmalloc(n * sizeof(*lo)), *hi = xmalloc(n * sizeof(*hi));
+    struct text_build tb = {.arena = s->arena};
+    model_strmap_init(&tb.terms);
+    for (uint32_t r = 0; r < n; r++) {
+        const struct model_event *e = s->events[r];
+        pairs_add(&type, (uint32_t)e->type, r);
+        pairs_add(&status, (uint32_t)e->status, r);
+        for (size_t p = 0; p < e->n_participants; p++)
+            pairs_add(&actor, e->participants[p].actor->rank, r);
+        lo[r] = e->lo;
+        hi[r] = e->hi;
+        tb.rank = r;
+        text_add(&tb, e->title);
+        text_add(&tb, e->summary);
+    }
+    groups_build(s->arena, &ix->events_by_type, MODEL_EVENT_TYPE_COUNT, &type);
+    groups_build(s->arena, &ix->events_by_status, MODEL_STATUS_COUNT, &status);
+    groups_build(s->arena, &ix->events_by_actor, (uint32_t)s->n_actors, &actor);
+    time_build(s->arena, &ix->events_by_time, lo, hi, n);
+    text_finish(&tb, &ix->events_text);
+    free(lo);
+    free(hi);
+}
+
+static void quote_indexes(struct model_snapshot *s, struct model_index *ix)
+{
+    struct pairs speaker = {0}, event = {0};
+    uint32_t n = (uint32_t)s->n_quotes;
+    int64_t *lo = xmalloc(n * sizeof(*lo)), *hi = xmalloc(n * sizeof(*hi));
+    struct text_build tb = {.arena = s->arena};
+    model_strmap_init(&tb.terms);
+    for (uint32_t r = 0; r < n; r++) {
+        const struct model_quote *q = s->quotes[r];
+        pairs_add(&speaker, q->speaker->rank, r);
+        if (q->event != NULL)
+            pairs_add(&event, q->event->rank, r);
+        lo[r] = q->said.time.lo;
+        hi[r] = q->said.time.hi;
+        tb.rank = r;
+        text_add(&tb, q->text);
+    }
+    groups_build(s->arena, &ix->quotes_by_speaker, (uint32_t)s->n_actors, &speaker);
+    groups_build(s->arena, &ix->quotes_by_event, (uint32_t)s->n_events, &event);
+    time_build(s->arena, &ix->quotes_by_time, lo, hi, n);
+    text_finish(&tb, &ix->quotes_text);
+    topics_build(s, ix);
+    free(lo);
+    free(hi);
+}
+
+static void actor_indexes(struct model_snapshot *s, struct model_index *ix)
+{
+    struct pairs kind = {0};
+    struct text_build tb = {.arena = s->arena};
+    model_strmap_init(&tb.terms);
+    for (uint32_t r = 0; r < s->n_actors; r++) {
+        const struct model_actor *a = s->actors[r];
+        pairs_add(&kind, (uint32_t)a->kind, r);
+        tb.rank = r;
+        text_add(&tb, a->name);
+        for (size_t i = 0; i < a->n_aliases; i++)
+            text_add(&tb, a->aliases[i]);
+    }
+    groups_build(s->arena, &ix->actors_by_kind, MODEL_ACTOR_KIND_COUNT, &kind);
+    text_finish(&tb, &ix->actors_text);
+}
+
+void model_index_build(struct model_snapshot *s, const struct model_build_input *in)
+{
+    s->index = model_arena_alloc(s->arena, sizeof(*s->index));
+    order_entities(s, in);
+    event_indexes(s, s->index);
+    quote_indexes(s, s->index);
+    actor_indexes(s, s->index);
+    source_links(s);
+}

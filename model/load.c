@@ -1,0 +1,1294 @@
+/* The corpus loader: reads every *.json file below a directory, validates
+ * every rule of docs/annotation-format.md, resolves references, proves
+ * citations against the originals when asked, and builds a snapshot.
+ *
+ * Errors are collected, never fatal one by one: each records the file and a
+ * JSON pointer, and the pointers are turned into line:column at the end by
+ * scanning again only the files that have errors. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "arena.h"
+#include "internal.h"
+#include "jsonloc.h"
+#include "sha256.h"
+#include "strmap.h"
+#include "text.h"
+
+enum kind { K_SOURCE, K_ACTOR, K_EVENT, K_QUOTE, K_COUNT };
+static const char *const kind_arrays[K_COUNT] = {"source", "actors", "events", "quotes"};
+static const char *const kind_nouns[K_COUNT] = {"source", "actor", "event", "quote"};
+
+struct lerror {
+    uint32_t file;
+    int line, column; /* 0 until resolved */
+    char *pointer;    /* NULL when line/column are known (parse errors) */
+    char *message;
+};
+
+/* An entity's place: which file, which top-level array, which index. */
+struct origin {
+    uint32_t file;
+    uint32_t index;
+};
+
+/* A reference written as an id, resolved once every file is read. */
+struct fixup {
+    const void **slot;
+    const char *id;
+    const char *path; /* pointer of the field below the item; may hold %d */
+    int sub;
+    struct origin at;
+    uint8_t item_kind;
+    uint8_t target_kind;
+    uint8_t is_citation; /* slot is the source of a struct model_citation */
+    uint8_t needs_text;  /* a quote citation: its text must fit the span */
+};
+
+struct vec {
+    void **items;
+    size_t n, cap;
+};
+
+struct loader {
+    const char *dir;
+    const struct model_load_options *opts;
+    struct model_arena *arena; /* the snapshot's */
+    struct model_arena *tmp;   /* freed when loading ends */
+    char **paths;
+    size_t n_paths;
+    struct lerror *errors;
+    size_t n_errors, cap_errors;
+    struct vec entities[K_COUNT];
+    struct origin *origins[K_COUNT];
+    size_t cap_origins[K_COUNT];
+    struct fixup *fixups;
+    size_t n_fixups, cap_fixups;
+    struct model_strmap ids[K_COUNT];
+    size_t n_citations;
+    size_t n_proven;
+    int unreadable; /* a file could not be parsed: its ids are unknown */
+};
+
+/* Where a value sits inside an item: path is a pointer below the item that
+ * may contain one %d (filled with sub); NULL means the item itself. */
+struct where {
+    struct loader *ld;
+    struct origin at;
+    uint8_t kind;
+    const char *path;
+    int sub;
+};
+
+static void *xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size);
+    if (q == NULL) {
+        fputs("timeline: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static void vec_push(struct vec *v, void *item)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 64;
+        v->items = xrealloc(v->items, v->cap * sizeof(*v->items));
+    }
+    v->items[v->n++] = item;
+}
+
+/* ---- Errors ---- */
+
+static void add_error(struct loader *ld, uint32_t file, int line, int column,
+                      char *pointer, char *message)
+{
+    if (ld->n_errors == ld->cap_errors) {
+        ld->cap_errors = ld->cap_errors ? ld->cap_errors * 2 : 16;
+        ld->errors = xrealloc(ld->errors, ld->cap_errors * sizeof(*ld->errors));
+    }
+    ld->errors[ld->n_errors++] =
+        (struct lerror){file, line, column, pointer, message};
+}
+
+static void build_pointer(const struct where *w, const char *key, char *buf,
+                          size_t size)
+{
+    int n;
+    if (w->kind == K_SOURCE)
+        n = snprintf(buf, size, "/source");
+    else
+        n = snprintf(buf, size, "/%s/%u", kind_arrays[w->kind], w->at.index);
+    if (w->path != NULL && (size_t)n < size) {
+        char sub[128];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf(sub, sizeof(sub), w->path, w->sub);
+#pragma GCC diagnostic pop
+        n += snprintf(buf + n, size - (size_t)n, "/%s", sub);
+    }
+    if (key != NULL && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, "/%s", key);
+}
+
+/* "/events/3/participants/0/actor" -> "events[3].participants[0].actor" */
+static void display_path(const char *pointer, char *buf, size_t size)
+{
+    size_t o = 0;
+    const char *p = pointer;
+    while (*p == '/' && o + 1 < size) {
+        p++;
+        size_t len = strcspn(p, "/");
+        int numeric = len > 0 && strspn(p, "0123456789") >= len;
+        int n = numeric ? snprintf(buf + o, size - o, "[%.*s]", (int)len, p)
+                        : snprintf(buf + o, size - o, "%s%.*s", o ? "." : "",
+                                   (int)len, p);
+        if (n < 0 || (size_t)n >= size - o)
+            break;
+        o += (size_t)n;
+        p += len;
+    }
+    buf[o < size ? o : size - 1] = '\0';
+}
+
+__attribute__((format(printf, 3, 4))) static void
+werr(const struct where *w, const char *key, const char *fmt, ...)
+{
+    char pointer[256], shown[256], msg[768];
+    build_pointer(w, key, pointer, sizeof(pointer));
+    display_path(pointer, shown, sizeof(shown));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    char *full;
+    if (asprintf(&full, "%s: %s", shown, msg) < 0)
+        abort();
+    add_error(w->ld, w->at.file, 0, 0, strdup(pointer), full);
+}
+
+__attribute__((format(printf, 4, 5))) static void
+file_err(struct loader *ld, uint32_t file, const char *pointer,
+         const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    add_error(ld, file, pointer ? 0 : 1, pointer ? 0 : 1,
+              pointer ? strdup(pointer) : NULL, strdup(msg));
+}
+
+/* ---- Field readers: each reports its own errors and returns a safe value ---- */
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_TRUE: case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+/* Rejects keys of obj that are not in allowed (NULL-terminated). */
+static void check_keys(const struct where *w, json_t *obj,
+                       const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        int ok = 0;
+        for (const char *const *a = allowed; *a != NULL && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (ok)
+            continue;
+        char list[512];
+        size_t o = 0;
+        for (const char *const *a = allowed; *a != NULL && o < sizeof(list); a++)
+            o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+                                  a == allowed ? "" : ", ", *a);
+        werr(w, key, "unknown field \"%s\"; allowed fields are %s", key, list);
+    }
+}
+
+/* Returns obj[key], or NULL when it is absent (or null and optional); a
+ * missing required field is reported at the object. */
+static json_t *field(const struct where *w, json_t *obj, const char *key,
+                     int required)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v != NULL && !(json_is_null(v) && !required))
+        return v;
+    if (required)
+        werr(w, NULL, "missing required field \"%s\"", key);
+    return NULL;
+}
+
+/* Returns an arena copy of the string at obj[key], or NULL. A missing
+ * required field is reported at the object. */
+static const char *str_field(const struct where *w, json_t *obj,
+                             const char *key, int required)
+{
+    json_t *v = field(w, obj, key, required);
+    if (v == NULL)
+        return NULL;
+    if (!json_is_string(v)) {
+        werr(w, key, "must be a string, not %s", type_name(v));
+        return NULL;
+    }
+    size_t len = json_string_length(v);
+    if (len == 0) {
+        werr(w, key, "must not be empty; remove the field or give it a value");
+        return NULL;
+    }
+    return model_arena_strndup(w->ld->arena, json_string_value(v), len);
+}
+
+static int is_slug(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 80 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 (c == '-' && s[i + 1] != '-');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static const char SLUG_RULE[] =
+    "use lowercase letters, digits and single hyphens (at most 80 characters), "
+    "e.g. \"steve-witkoff\"";
+
+/* A reference id: a slug, copied to the temporary arena. */
+static const char *ref_field(const struct where *w, json_t *obj,
+                             const char *key, int required)
+{
+    json_t *v = field(w, obj, key, required);
+    if (v == NULL)
+        return NULL;
+    if (!json_is_string(v)) {
+        werr(w, key, "must be an id string, not %s", type_name(v));
+        return NULL;
+    }
+    if (!is_slug(json_string_value(v))) {
+        werr(w, key, "\"%.80s\" is not a valid id; %s", json_string_value(v),
+             SLUG_RULE);
+        return NULL;
+    }
+    return model_arena_strdup(w->ld->tmp, json_string_value(v));
+}
+
+static int enum_field(const struct where *w, json_t *obj, const char *key,
+                      const char *const *names, int count, int required,
+                      int fallback)
+{
+    json_t *v = field(w, obj, key, required);
+    if (v == NULL)
+        return fallback;
+    int found = json_is_string(v)
+                    ? model_enum_lookup(names, count, json_string_value(v))
+                    : -1;
+    if (found >= 0)
+        return found;
+    char list[512];
+    size_t o = 0;
+    for (int i = 0; i < count && o < sizeof(list); i++)
+        o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
+                              names[i]);
+    if (json_is_string(v))
+        werr(w, key, "\"%.60s\" is not allowed here; use one of %s",
+             json_string_value(v), list);
+    else
+        werr(w, key, "must be a string, one of %s", list);
+    return fallback;
+}
+
+/* Returns the array at obj[key] (NULL when absent or wrong). */
+static json_t *array_field(const struct where *w, json_t *obj, const char *key,
+                           int required)
+{
+    json_t *v = field(w, obj, key, required);
+    if (v == NULL)
+        return NULL;
+    if (!json_is_array(v)) {
+        werr(w, key, "must be an array, not %s", type_name(v));
+        return NULL;
+    }
+    if (required && json_array_size(v) == 0) {
+        werr(w, key, "must not be empty; give at least one");
+        return NULL;
+    }
+    return v;
+}
+
+static int object_value(const struct where *w, const char *key, json_t *v)
+{
+    if (json_is_object(v))
+        return 1;
+    werr(w, key, "must be an object, not %s", type_name(v));
+    return 0;
+}
+
+/* Reads a non-negative integer that fits 32 bits. */
+static int u32_field(const struct where *w, json_t *obj, const char *key,
+                     uint32_t *out)
+{
+    json_t *v = field(w, obj, key, 1);
+    if (v == NULL)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > UINT32_MAX) {
+        werr(w, key, "must be a whole number from 0 to 4294967295");
+        return 0;
+    }
+    *out = (uint32_t)json_integer_value(v);
+    return 1;
+}
+
+static void add_fixup(const struct where *w, const char *key, const void **slot,
+                      const char *id, enum kind target)
+{
+    struct loader *ld = w->ld;
+    if (id == NULL)
+        return;
+    if (ld->n_fixups == ld->cap_fixups) {
+        ld->cap_fixups = ld->cap_fixups ? ld->cap_fixups * 2 : 256;
+        ld->fixups = xrealloc(ld->fixups, ld->cap_fixups * sizeof(*ld->fixups));
+    }
+    const char *path = key;
+    if (w->path != NULL) {
+        size_t n = strlen(w->path) + strlen(key) + 2;
+        char *joined = model_arena_alloc(ld->tmp, n);
+        snprintf(joined, n, "%s/%s", w->path, key);
+        path = joined;
+    }
+    ld->fixups[ld->n_fixups++] = (struct fixup){
+        .slot = slot, .id = id, .path = path, .sub = w->sub, .at = w->at,
+        .item_kind = w->kind, .target_kind = (uint8_t)target};
+}
+
+/* A date, string or object form; w points at the date value itself. */
+static int parse_date(const struct where *w, json_t *v, struct model_date *out)
+{
+    static const char *const keys[] = {"date", "basis", "phrase", "source",
+                                       "note", NULL};
+    const char *key = NULL; /* where the date string itself is */
+    json_t *date = v;
+    out->basis = MODEL_BASIS_REPORTED;
+    if (json_is_object(v)) {
+        check_keys(w, v, keys);
+        date = json_object_get(v, "date");
+        if (date == NULL) {
+            werr(w, NULL, "missing required field \"date\"");
+            return 0;
+        }
+        out->basis = enum_field(w, v, "basis", model_basis_names,
+                                MODEL_BASIS_COUNT, 0, MODEL_BASIS_REPORTED);
+        out->phrase = str_field(w, v, "phrase", out->basis == MODEL_BASIS_RESOLVED);
+        out->note = str_field(w, v, "note", out->basis == MODEL_BASIS_INFERRED);
+        const char *anchor = ref_field(w, v, "source",
+                                       out->basis == MODEL_BASIS_RESOLVED);
+        add_fixup(w, "source", (const void **)&out->anchor, anchor, K_SOURCE);
+        key = "date";
+    } else if (!json_is_string(v)) {
+        werr(w, NULL, "must be a date string such as \"2025-08-15\" or an "
+             "object {\"date\", \"basis\", ...}, not %s", type_name(v));
+        return 0;
+    }
+    if (!json_is_string(date)) {
+        werr(w, key, "must be a date string such as \"2025-08-15\"");
+        return 0;
+    }
+    char err[200];
+    if (model_date_parse(json_string_value(date), 0, &out->time, err,
+                         sizeof(err)) != 0) {
+        werr(w, key, "%s", err);
+        return 0;
+    }
+    out->text = model_arena_strdup(w->ld->arena, json_string_value(date));
+    return 1;
+}
+
+static int date_field(const struct where *item, json_t *obj, const char *key,
+                      int required, struct model_date *out)
+{
+    json_t *v = field(item, obj, key, required);
+    if (v == NULL)
+        return 0;
+    struct where w = *item;
+    if (item->path == NULL) {
+        w.path = key;
+        w.sub = -1;
+    } else {
+        size_t n = strlen(item->path) + strlen(key) + 2;
+        char *joined = model_arena_alloc(item->ld->tmp, n);
+        snprintf(joined, n, "%s/%s", item->path, key);
+        w.path = joined;
+    }
+    return parse_date(&w, v, out);
+}
+
+/* Citations: [{source, start, end, text?}]. with_text: quote citations. */
+static void parse_citations(const struct where *item, json_t *obj,
+                            int required, const char *quote_text,
+                            const struct model_citation **out, size_t *n_out)
+{
+    static const char *const plain[] = {"source", "start", "end", NULL};
+    static const char *const quoted[] = {"source", "start", "end", "text", NULL};
+    json_t *arr = array_field(item, obj, "citations", required);
+    *n_out = 0;
+    if (arr == NULL)
+        return;
+    size_t n = json_array_size(arr);
+    struct model_citation *cits =
+        model_arena_alloc(item->ld->arena, n * sizeof(*cits));
+    for (size_t i = 0; i < n; i++) {
+        struct where w = *item;
+        w.path = "citations/%d";
+        w.sub = (int)i;
+        json_t *c = json_array_get(arr, i);
+        if (!object_value(&w, NULL, c))
+            continue;
+        check_keys(&w, c, quote_text ? quoted : plain);
+        struct model_citation *cit = &cits[i];
+        const char *src = ref_field(&w, c, "source", 1);
+        int ok = u32_field(&w, c, "start", &cit->start);
+        ok &= u32_field(&w, c, "end", &cit->end);
+        if (ok && cit->end <= cit->start)
+            werr(&w, "end", "end (%u) must be greater than start (%u)",
+                 cit->end, cit->start);
+        if (quote_text != NULL) {
+            cit->text = json_object_get(c, "text") != NULL
+                            ? str_field(&w, c, "text", 0)
+                            : quote_text;
+        }
+        add_fixup(&w, "source", (const void **)&cit->source, src, K_SOURCE);
+        if (src != NULL) {
+            struct fixup *f = &item->ld->fixups[item->ld->n_fixups - 1];
+            f->is_citation = 1;
+            f->needs_text = quote_text != NULL && ok && cit->text != NULL;
+        }
+        item->ld->n_citations++;
+    }
+    *out = cits;
+    *n_out = n;
+}
+
+/* An array of strings; slugs when slug is set. */
+static const char **string_list(const struct where *item, json_t *obj,
+                                const char *key, const char *noun, int slug,
+                                size_t *n_out)
+{
+    json_t *arr = array_field(item, obj, key, 0);
+    *n_out = 0;
+    if (arr == NULL)
+        return NULL;
+    size_t n = json_array_size(arr);
+    const char **list = model_arena_alloc(item->ld->arena, n * sizeof(*list));
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(arr, i);
+        char idx[24];
+        snprintf(idx, sizeof(idx), "%zu", i);
+        struct where w = *item;
+        if (!json_is_string(v) || json_string_length(v) == 0) {
+            w.path = key;
+            w.sub = 0;
+            werr(&w, idx, "must be a non-empty string");
+            continue;
+        }
+        if (slug && !is_slug(json_string_value(v))) {
+            w.path = key;
+            werr(&w, idx, "\"%.80s\" is not a valid %s; %s",
+                 json_string_value(v), noun, SLUG_RULE);
+            continue;
+        }
+        list[(*n_out)++] = model_arena_strdup(item->ld->arena, json_string_value(v));
+    }
+    return list;
+}
+
+/* Registers an entity and its id (duplicates are reported at the second). */
+static void add_entity(const struct where *w, enum kind kind, const char *id,
+                       void *entity)
+{
+    struct loader *ld = w->ld;
+    size_t idx = ld->entities[kind].n;
+    vec_push(&ld->entities[kind], entity);
+    if (idx == ld->cap_origins[kind]) {
+        ld->cap_origins[kind] = ld->cap_origins[kind] ? ld->cap_origins[kind] * 2 : 64;
+        ld->origins[kind] = xrealloc(ld->origins[kind],
+                                     ld->cap_origins[kind] * sizeof(struct origin));
+    }
+    ld->origins[kind][idx] = w->at;
+    if (id == NULL)
+        return;
+    void *prev = model_strmap_put(&ld->ids[kind], id, strlen(id), entity);
+    if (prev != entity) {
+        /* Find where the first one was written, for the message. */
+        size_t first = 0;
+        while (first < idx && ld->entities[kind].items[first] != prev)
+            first++;
+        struct origin o = ld->origins[kind][first];
+        char first_at[64];
+        if (kind == K_SOURCE)
+            snprintf(first_at, sizeof(first_at), "/source");
+        else
+            snprintf(first_at, sizeof(first_at), "/%s/%u", kind_arrays[kind], o.index);
+        werr(w, "id", "duplicate %s id \"%s\": already defined in %s at %s; "
+             "ids must be unique, rename one", kind_nouns[kind], id,
+             ld->paths[o.file], first_at);
+    }
+}
+
+static const char *id_field(const struct where *w, json_t *obj)
+{
+    const char *id = ref_field(w, obj, "id", 1);
+    return id ? model_arena_strdup(w->ld->arena, id) : NULL;
+}
+
+/* ---- Entities ---- */
+
+static void parse_source(struct where *w, json_t *o)
+{
+    static const char *const keys[] = {"id", "publisher", "syndication", "title",
+        "author", "published", "language", "url", "dateline", "original", NULL};
+    static const char *const synd_keys[] = {"via", "note", NULL};
+    static const char *const orig_keys[] = {"file", "sha256", "length", NULL};
+    struct model_source *s = model_arena_alloc(w->ld->arena, sizeof(*s));
+    check_keys(w, o, keys);
+    s->id = id_field(w, o);
+    add_fixup(w, "publisher", (const void **)&s->publisher,
+              ref_field(w, o, "publisher", 1), K_ACTOR);
+    json_t *synd = json_object_get(o, "syndication");
+    if (synd != NULL && object_value(w, "syndication", synd)) {
+        struct where ws = *w;
+        ws.path = "syndication";
+        check_keys(&ws, synd, synd_keys);
+        add_fixup(&ws, "via", (const void **)&s->via, ref_field(&ws, synd, "via", 1),
+                  K_ACTOR);
+        s->syndication_note = str_field(&ws, synd, "note", 0);
+    }
+    s->title = str_field(w, o, "title", 1);
+    s->author = str_field(w, o, "author", 0);
+    date_field(w, o, "published", 1, &s->published);
+    s->language = str_field(w, o, "language", 1);
+    s->url = str_field(w, o, "url", 0);
+    if (s->url != NULL && strncmp(s->url, "http://", 7) != 0 &&
+        strncmp(s->url, "https://", 8) != 0)
+        werr(w, "url", "must be an absolute http:// or https:// URL");
+    s->dateline = str_field(w, o, "dateline", 0);
+    json_t *orig = json_object_get(o, "original");
+    if (orig == NULL) {
+        werr(w, NULL, "missing required field \"original\"");
+    } else if (object_value(w, "original", orig)) {
+        struct where wo = *w;
+        wo.path = "original";
+        check_keys(&wo, orig, orig_keys);
+        s->original_file = str_field(&wo, orig, "file", 1);
+        if (s->original_file != NULL &&
+            (strchr(s->original_file, '/') != NULL || s->original_file[0] == '.'))
+            werr(&wo, "file", "must be a plain file name, without directories");
+        const char *sha = str_field(&wo, orig, "sha256", 1);
+        if (sha != NULL) {
+            if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
+                werr(&wo, "sha256", "must be 64 lowercase hex digits (sha256sum FILE)");
+            else
+                memcpy(s->sha256, sha, 65);
+        }
+        u32_field(&wo, orig, "length", &s->length);
+    }
+    add_entity(w, K_SOURCE, s->id, s);
+}
+
+static void parse_actor(struct where *w, json_t *o)
+{
+    static const char *const keys[] = {"id", "name", "kind", "aliases", "roles",
+                                       "wikidata", "citations", NULL};
+    static const char *const role_keys[] = {"title", "organization", "from",
+                                            "to", NULL};
+    struct model_actor *a = model_arena_alloc(w->ld->arena, sizeof(*a));
+    check_keys(w, o, keys);
+    a->id = id_field(w, o);
+    a->name = str_field(w, o, "name", 1);
+    a->kind = enum_field(w, o, "kind", model_actor_kind_names,
+                         MODEL_ACTOR_KIND_COUNT, 1, 0);
+    a->aliases = string_list(w, o, "aliases", "alias", 0, &a->n_aliases);
+    json_t *roles = array_field(w, o, "roles", 0);
+    size_t nr = roles ? json_array_size(roles) : 0;
+    struct model_role *rs = model_arena_alloc(w->ld->arena, nr * sizeof(*rs));
+    for (size_t i = 0; i < nr; i++) {
+        struct where wr = *w;
+        wr.path = "roles/%d";
+        wr.sub = (int)i;
+        json_t *r = json_array_get(roles, i);
+        if (!object_value(&wr, NULL, r))
+            continue;
+        check_keys(&wr, r, role_keys);
+        rs[i].title = str_field(&wr, r, "title", 1);
+        add_fixup(&wr, "organization", (const void **)&rs[i].organization,
+                  ref_field(&wr, r, "organization", 0), K_ACTOR);
+        struct model_date *d = model_arena_alloc(w->ld->arena, 2 * sizeof(*d));
+        if (date_field(&wr, r, "from", 0, &d[0]))
+            rs[i].from = &d[0];
+        if (date_field(&wr, r, "to", 0, &d[1]))
+            rs[i].to = &d[1];
+    }
+    a->roles = rs;
+    a->n_roles = nr;
+    a->wikidata = str_field(w, o, "wikidata", 0);
+    if (a->wikidata != NULL &&
+        (a->wikidata[0] != 'Q' || a->wikidata[1] == '\0' ||
+         strspn(a->wikidata + 1, "0123456789") != strlen(a->wikidata + 1)))
+        werr(w, "wikidata", "\"%s\" is not a Wikidata item id; write Q followed "
+             "by digits, e.g. \"Q22686\"", a->wikidata);
+    parse_citations(w, o, 0, NULL, &a->citations, &a->n_citations);
+    add_entity(w, K_ACTOR, a->id, a);
+}
+
+static void parse_location(const struct where *w, json_t *o,
+                           struct model_event *e)
+{
+    static const char *const keys[] = {"name", "country", "coordinates", NULL};
+    static const char *const coord_keys[] = {"lat", "lon", "basis", NULL};
+    json_t *v = json_object_get(o, "location");
+    if (v == NULL || json_is_null(v) || !object_value(w, "location", v))
+        return;
+    struct where wl = *w;
+    wl.path = "location";
+    check_keys(&wl, v, keys);
+    struct model_location *loc = model_arena_alloc(w->ld->arena, sizeof(*loc));
+    loc->name = str_field(&wl, v, "name", 1);
+    loc->country = str_field(&wl, v, "country", 0);
+    if (loc->country != NULL &&
+        (strlen(loc->country) != 2 || strspn(loc->country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2))
+        werr(&wl, "country", "\"%s\" is not an ISO 3166-1 alpha-2 code; write "
+             "two capital letters, e.g. \"US\"", loc->country);
+    json_t *c = json_object_get(v, "coordinates");
+    if (c != NULL && object_value(&wl, "coordinates", c)) {
+        struct where wc = wl;
+        wc.path = "location/coordinates";
+        check_keys(&wc, c, coord_keys);
+        json_t *lat = json_object_get(c, "lat"), *lon = json_object_get(c, "lon");
+        json_t *basis = json_object_get(c, "basis");
+        int ok = 1;
+        if (!json_is_number(lat) || fabs(json_number_value(lat)) > 90) {
+            werr(&wc, "lat", "must be a number from -90 to 90");
+            ok = 0;
+        }
+        if (!json_is_number(lon) || fabs(json_number_value(lon)) > 180) {
+            werr(&wc, "lon", "must be a number from -180 to 180");
+            ok = 0;
+        }
+        if (!json_is_string(basis) || strcmp(json_string_value(basis), "external") != 0) {
+            werr(&wc, basis ? "basis" : NULL, "coordinates are never printed in "
+                 "the articles: mark them \"basis\": \"external\"");
+            ok = 0;
+        }
+        if (ok) {
+            loc->has_coordinates = 1;
+            loc->lat = json_number_value(lat);
+            loc->lon = json_number_value(lon);
+        }
+    }
+    e->location = loc;
+}
+
+static void parse_event(struct where *w, json_t *o)
+{
+    static const char *const keys[] = {"id", "type", "title", "summary", "status",
+        "start", "end", "timezone", "location", "participants", "parent",
+        "related", "citations", NULL};
+    static const char *const part_keys[] = {"actor", "role", NULL};
+    struct loader *ld = w->ld;
+    struct model_event *e = model_arena_alloc(ld->arena, sizeof(*e));
+    check_keys(w, o, keys);
+    e->id = id_field(w, o);
+    e->type = enum_field(w, o, "type", model_event_type_names,
+                         MODEL_EVENT_TYPE_COUNT, 1, 0);
+    e->title = str_field(w, o, "title", 1);
+    e->summary = str_field(w, o, "summary", 1);
+    e->status = enum_field(w, o, "status", model_event_status_names,
+                           MODEL_STATUS_COUNT, 1, 0);
+    date_field(w, o, "start", 1, &e->start);
+    struct model_date *end = model_arena_alloc(ld->arena, sizeof(*end));
+    if (date_field(w, o, "end", 0, end)) {
+        e->end = end;
+        if (end->time.lo < e->start.time.lo)
+            werr(w, "end", "the end (%s) is before the start (%s)", end->text,
+                 e->start.text ? e->start.text : "?");
+    }
+    e->timezone = str_field(w, o, "timezone", 0);
+    if (e->timezone != NULL && (strchr(e->timezone, '/') == NULL ||
+                                strchr(e->timezone, ' ') != NULL) &&
+        strcmp(e->timezone, "UTC") != 0)
+        werr(w, "timezone", "\"%s\" is not an IANA time zone name; write "
+             "Area/City, e.g. \"America/Anchorage\"", e->timezone);
+    parse_location(w, o, e);
+    json_t *parts = array_field(w, o, "participants", 0);
+    size_t np = parts ? json_array_size(parts) : 0;
+    struct model_participant *ps = model_arena_alloc(ld->arena, np * sizeof(*ps));
+    for (size_t i = 0; i < np; i++) {
+        struct where wp = *w;
+        wp.path = "participants/%d";
+        wp.sub = (int)i;
+        json_t *p = json_array_get(parts, i);
+        if (!object_value(&wp, NULL, p))
+            continue;
+        check_keys(&wp, p, part_keys);
+        add_fixup(&wp, "actor", (const void **)&ps[i].actor,
+                  ref_field(&wp, p, "actor", 1), K_ACTOR);
+        ps[i].role = enum_field(&wp, p, "role", model_role_names,
+                                MODEL_ROLE_COUNT, 1, 0);
+    }
+    e->participants = ps;
+    e->n_participants = np;
+    add_fixup(w, "parent", (const void **)&e->parent,
+              ref_field(w, o, "parent", 0), K_EVENT);
+    json_t *rel = array_field(w, o, "related", 0);
+    size_t nrel = rel ? json_array_size(rel) : 0;
+    const struct model_event **rs = model_arena_alloc(ld->arena, nrel * sizeof(*rs));
+    for (size_t i = 0; i < nrel; i++) {
+        struct where wr = *w;
+        wr.path = "related";
+        json_t *v = json_array_get(rel, i);
+        char idx[24];
+        snprintf(idx, sizeof(idx), "%zu", i);
+        if (!json_is_string(v) || !is_slug(json_string_value(v))) {
+            werr(&wr, idx, "must be an event id; %s", SLUG_RULE);
+            continue;
+        }
+        add_fixup(&wr, idx, (const void **)&rs[i],
+                  model_arena_strdup(ld->tmp, json_string_value(v)), K_EVENT);
+    }
+    e->related = rs;
+    e->n_related = nrel;
+    parse_citations(w, o, 1, NULL, &e->citations, &e->n_citations);
+    add_entity(w, K_EVENT, e->id, e);
+}
+
+static void parse_quote(struct where *w, json_t *o)
+{
+    static const char *const keys[] = {"id", "text", "speaker", "event", "said",
+        "kind", "topics", "citations", NULL};
+    struct model_quote *q = model_arena_alloc(w->ld->arena, sizeof(*q));
+    check_keys(w, o, keys);
+    q->id = id_field(w, o);
+    q->text = str_field(w, o, "text", 1);
+    add_fixup(w, "speaker", (const void **)&q->speaker,
+              ref_field(w, o, "speaker", 1), K_ACTOR);
+    add_fixup(w, "event", (const void **)&q->event,
+              ref_field(w, o, "event", 0), K_EVENT);
+    date_field(w, o, "said", 1, &q->said);
+    q->kind = enum_field(w, o, "kind", model_quote_kind_names,
+                         MODEL_QUOTE_KIND_COUNT, 1, 0);
+    q->topics = string_list(w, o, "topics", "topic", 1, &q->n_topics);
+    parse_citations(w, o, 1, q->text ? q->text : "", &q->citations,
+                    &q->n_citations);
+    add_entity(w, K_QUOTE, q->id, q);
+}
+
+/* ---- Files ---- */
+
+static void parse_array(struct loader *ld, uint32_t file, json_t *root,
+                        enum kind kind,
+                        void (*parse)(struct where *, json_t *))
+{
+    json_t *arr = json_object_get(root, kind_arrays[kind]);
+    if (arr == NULL)
+        return;
+    char pointer[32];
+    snprintf(pointer, sizeof(pointer), "/%s", kind_arrays[kind]);
+    if (!json_is_array(arr)) {
+        file_err(ld, file, pointer, "%s: must be an array of %s objects",
+                 kind_arrays[kind], kind_nouns[kind]);
+        return;
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct where w = {ld, {file, (uint32_t)i}, (uint8_t)kind, NULL, -1};
+        json_t *o = json_array_get(arr, i);
+        if (object_value(&w, NULL, o))
+            parse(&w, o);
+    }
+}
+
+static int read_file(const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = xrealloc(NULL, cap);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        errno = EIO;
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static void load_file(struct loader *ld, uint32_t file, struct model_sha256 *version)
+{
+    static const char *const top_keys[] = {"source", "actors", "events", "quotes", NULL};
+    char *text;
+    size_t len;
+    const char *rel = ld->paths[file] + strlen(ld->dir);
+    if (read_file(ld->paths[file], &text, &len) != 0) {
+        file_err(ld, file, NULL, "cannot read the file: %s", strerror(errno));
+        ld->unreadable = 1;
+        return;
+    }
+    uint64_t size = len;
+    model_sha256_update(version, rel, strlen(rel) + 1);
+    model_sha256_update(version, &size, sizeof(size));
+    model_sha256_update(version, text, len);
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (root == NULL) {
+        char msg[300];
+        if (json_error_code(&jerr) == json_error_duplicate_key)
+            snprintf(msg, sizeof(msg), "%s; a field may appear only once in an "
+                     "object, remove one", jerr.text);
+        else
+            snprintf(msg, sizeof(msg), "invalid JSON: %s", jerr.text);
+        add_error(ld, file, jerr.line > 0 ? jerr.line : 1,
+                  jerr.column > 0 ? jerr.column : 1, NULL, strdup(msg));
+        ld->unreadable = 1;
+        return;
+    }
+    if (!json_is_object(root)) {
+        file_err(ld, file, "", "the file must hold one JSON object with any of "
+                 "the keys source, actors, events, quotes");
+        json_decref(root);
+        return;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v) {
+        int ok = 0;
+        for (const char *const *k = top_keys; *k != NULL && !ok; k++)
+            ok = strcmp(*k, key) == 0;
+        if (!ok) {
+            char pointer[300];
+            snprintf(pointer, sizeof(pointer), "/%s", key);
+            file_err(ld, file, pointer, "unknown top-level key \"%.200s\"; a "
+                     "corpus file holds source, actors, events or quotes", key);
+        }
+    }
+    json_t *src = json_object_get(root, "source");
+    if (src != NULL) {
+        struct where w = {ld, {file, 0}, K_SOURCE, NULL, -1};
+        if (object_value(&w, NULL, src))
+            parse_source(&w, src);
+    }
+    parse_array(ld, file, root, K_ACTOR, parse_actor);
+    parse_array(ld, file, root, K_EVENT, parse_event);
+    parse_array(ld, file, root, K_QUOTE, parse_quote);
+    json_decref(root);
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects *.json paths below dir (recursively); hidden entries skipped. */
+static int collect_files(struct loader *ld, const char *dir, size_t *cap)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *path;
+        if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+            abort();
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            collect_files(ld, path, cap);
+            free(path);
+            continue;
+        }
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0) {
+            free(path);
+            continue;
+        }
+        if (ld->n_paths == *cap) {
+            *cap = *cap ? *cap * 2 : 64;
+            ld->paths = xrealloc(ld->paths, *cap * sizeof(*ld->paths));
+        }
+        ld->paths[ld->n_paths++] = path;
+    }
+    closedir(d);
+    return 0;
+}
+
+/* ---- Cross-file checks ---- */
+
+static struct where fixup_where(struct loader *ld, const struct fixup *f,
+                                const char **key)
+{
+    /* The fixup's path is the whole pointer below the item. */
+    struct where w = {ld, f->at, f->item_kind, f->path, f->sub};
+    *key = NULL;
+    return w;
+}
+
+static void resolve_fixups(struct loader *ld)
+{
+    for (size_t i = 0; i < ld->n_fixups; i++) {
+        struct fixup *f = &ld->fixups[i];
+        void *target = model_strmap_get(&ld->ids[f->target_kind], f->id,
+                                        strlen(f->id));
+        const char *key;
+        struct where w = fixup_where(ld, f, &key);
+        if (target == NULL && ld->unreadable)
+            continue; /* the id may well be in the file that did not parse */
+        if (target == NULL) {
+            werr(&w, key, "no %s has id \"%s\"; add it to %s file or fix the id",
+                 kind_nouns[f->target_kind], f->id,
+                 f->target_kind == K_SOURCE ? "a sources" :
+                 f->target_kind == K_ACTOR ? "an actors" : "an events");
+            continue;
+        }
+        *f->slot = target;
+        if (f->target_kind == K_ACTOR && f->item_kind == K_SOURCE &&
+            ((const struct model_actor *)target)->kind != MODEL_ACTOR_MEDIA_OUTLET)
+            werr(&w, key, "\"%s\" is not a media-outlet actor; a publisher or "
+                 "syndicator must be one", f->id);
+        if (!f->is_citation)
+            continue;
+        const struct model_citation *c = (const struct model_citation *)f->slot;
+        const struct model_source *s = target;
+        w.path = "citations/%d"; /* report at the citation, not its source */
+        if (c->end > s->length)
+            werr(&w, NULL, "span [%u, %u) ends past the end of source \"%s\", "
+                 "which is %u code points long", c->start, c->end, s->id, s->length);
+        if (f->needs_text) {
+            size_t cps = model_utf8_length(c->text, strlen(c->text));
+            if (cps != (size_t)(c->end - c->start))
+                werr(&w, NULL, "span [%u, %u) is %u code points long but its "
+                     "text is %zu; fix start/end or the text",
+                     c->start, c->end, c->end - c->start, cps);
+        }
+    }
+}
+
+static void check_parents(struct loader *ld)
+{
+    struct vec *events = &ld->entities[K_EVENT];
+    for (size_t i = 0; i < events->n; i++) {
+        const struct model_event *e = events->items[i];
+        const struct model_event *slow = e, *fast = e;
+        int cycle = 0;
+        while (fast != NULL && fast->parent != NULL) {
+            fast = fast->parent->parent;
+            slow = slow->parent;
+            if (fast == slow) {
+                cycle = 1;
+                break;
+            }
+        }
+        struct where w = {ld, ld->origins[K_EVENT][i], K_EVENT, NULL, -1};
+        if (cycle && e->parent != NULL)
+            werr(&w, "parent", "the parent chain of \"%s\" loops back on "
+                 "itself; an event cannot contain its own ancestor", e->id);
+        for (size_t r = 0; r < e->n_related; r++)
+            if (e->related[r] == e)
+                werr(&w, "related", "\"%s\" lists itself as related", e->id);
+    }
+}
+
+struct proof_item {
+    const struct model_source *source;
+    const struct model_citation *cit;
+    struct where w;
+};
+
+static int proof_cmp(const void *a, const void *b)
+{
+    const struct proof_item *x = a, *y = b;
+    if (x->source != y->source)
+        return strcmp(x->source->id, y->source->id);
+    return x->cit->start < y->cit->start ? -1 : x->cit->start > y->cit->start;
+}
+
+/* Proves one source's original and every quote citation into it. */
+static void prove_source(struct loader *ld, const struct model_source *s,
+                         struct origin o, const struct proof_item *items,
+                         size_t n)
+{
+    struct where w = {ld, o, K_SOURCE, "original", -1};
+    char *path, *text;
+    size_t len;
+    if (asprintf(&path, "%s/%s", ld->opts->originals_dir, s->original_file) < 0)
+        abort();
+    if (read_file(path, &text, &len) != 0) {
+        werr(&w, "file", "cannot read the original %s: %s", path, strerror(errno));
+        free(path);
+        return;
+    }
+    char hex[65];
+    model_sha256_hex(text, len, hex);
+    size_t cps = model_utf8_length(text, len);
+    if (strcmp(hex, s->sha256) != 0)
+        werr(&w, "sha256", "the original %s has sha256 %s, not the one written "
+             "here; the annotation was made against another text", path, hex);
+    else if (!model_utf8_valid(text, len))
+        werr(&w, "file", "the original %s is not valid UTF-8", path);
+    else if (cps != s->length)
+        werr(&w, "length", "the original %s is %zu code points long, not %u",
+             path, cps, s->length);
+    else {
+        for (size_t i = 0; i < n; i++) {
+            const struct model_citation *c = items[i].cit;
+            size_t b0 = model_utf8_offset(text, len, c->start);
+            size_t b1 = model_utf8_offset(text, len, c->end);
+            size_t tl = strlen(c->text);
+            if (b0 != (size_t)-1 && b1 != (size_t)-1 && b1 - b0 == tl &&
+                memcmp(text + b0, c->text, tl) == 0) {
+                ld->n_proven++;
+                continue;
+            }
+            char found[160] = "", hint[96] = "";
+            if (b0 != (size_t)-1 && b1 != (size_t)-1 && b1 >= b0)
+                snprintf(found, sizeof(found), "%.*s",
+                         (int)(b1 - b0 < 120 ? b1 - b0 : 120), text + b0);
+            const char *at = tl > 0 ? memmem(text, len, c->text, tl) : NULL;
+            if (at != NULL) {
+                size_t cp = model_utf8_length(text, (size_t)(at - text));
+                snprintf(hint, sizeof(hint), " (the quoted text is at [%zu, %zu))",
+                         cp, cp + model_utf8_length(c->text, tl));
+            }
+            werr(&items[i].w, NULL, "the original of \"%s\" has \"%s\" at "
+                 "[%u, %u), not the quoted text; fix the span or the text%s",
+                 s->id, found, c->start, c->end, hint);
+        }
+    }
+    free(text);
+    free(path);
+}
+
+static void prove_originals(struct loader *ld)
+{
+    size_t n = 0, cap = 0;
+    struct proof_item *items = NULL;
+    struct vec *quotes = &ld->entities[K_QUOTE];
+    for (size_t i = 0; i < quotes->n; i++) {
+        const struct model_quote *q = quotes->items[i];
+        for (size_t c = 0; c < q->n_citations; c++) {
+            const struct model_citation *cit = &q->citations[c];
+            if (cit->source == NULL || cit->text == NULL)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                items = xrealloc(items, cap * sizeof(*items));
+            }
+            items[n++] = (struct proof_item){cit->source, cit,
+                {ld, ld->origins[K_QUOTE][i], K_QUOTE, "citations/%d", (int)c}};
+        }
+    }
+    qsort(items, n, sizeof(*items), proof_cmp);
+    struct vec *sources = &ld->entities[K_SOURCE];
+    for (size_t i = 0; i < sources->n; i++) {
+        const struct model_source *s = sources->items[i];
+        if (s->original_file == NULL || s->sha256[0] == '\0')
+            continue;
+        size_t lo = 0, hi = n;
+        while (lo < hi) { /* first item of this source */
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(items[mid].source->id, s->id) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t end = lo;
+        while (end < n && items[end].source == s)
+            end++;
+        prove_source(ld, s, ld->origins[K_SOURCE][i], items + lo, end - lo);
+    }
+    free(items);
+}
+
+/* ---- Reporting ---- */
+
+static int error_cmp(const void *a, const void *b)
+{
+    const struct lerror *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return (x->column > y->column) - (x->column < y->column);
+}
+
+static void diag_push(struct model_diagnostics *diag, char *message)
+{
+    if (diag->count == diag->capacity) {
+        diag->capacity = diag->capacity ? diag->capacity * 2 : 16;
+        diag->messages = xrealloc(diag->messages,
+                                  diag->capacity * sizeof(*diag->messages));
+    }
+    diag->messages[diag->count++] = message;
+}
+
+static void report_errors(struct loader *ld, struct model_diagnostics *diag)
+{
+    /* Resolve pointers to positions, one file read per file with errors. */
+    for (size_t i = 0; i < ld->n_errors; i++) {
+        struct lerror *e = &ld->errors[i];
+        if (e->pointer == NULL || e->line > 0)
+            continue;
+        char *text = NULL;
+        size_t len = 0;
+        int readable = read_file(ld->paths[e->file], &text, &len) == 0;
+        for (size_t j = i; j < ld->n_errors; j++) {
+            struct lerror *f = &ld->errors[j];
+            if (f->file != e->file || f->pointer == NULL || f->line > 0)
+                continue;
+            if (readable) {
+                model_json_locate(text, len, f->pointer, &f->line, &f->column);
+            } else {
+                f->line = 1;
+                f->column = 1;
+            }
+        }
+        free(text);
+    }
+    qsort(ld->errors, ld->n_errors, sizeof(*ld->errors), error_cmp);
+    for (size_t i = 0; i < ld->n_errors; i++) {
+        struct lerror *e = &ld->errors[i];
+        char *line;
+        if (asprintf(&line, "%s:%d:%d: %s", ld->paths[e->file], e->line,
+                     e->column, e->message) < 0)
+            abort();
+        diag_push(diag, line);
+    }
+}
+
+void model_diagnostics_free(struct model_diagnostics *diag)
+{
+    for (size_t i = 0; i < diag->count; i++)
+        free(diag->messages[i]);
+    free(diag->messages);
+    memset(diag, 0, sizeof(*diag));
+}
+
+static void loader_free(struct loader *ld)
+{
+    for (size_t i = 0; i < ld->n_paths; i++)
+        free(ld->paths[i]);
+    free(ld->paths);
+    for (size_t i = 0; i < ld->n_errors; i++) {
+        free(ld->errors[i].pointer);
+        free(ld->errors[i].message);
+    }
+    free(ld->errors);
+    for (int k = 0; k < K_COUNT; k++) {
+        free(ld->entities[k].items);
+        free(ld->origins[k]);
+        model_strmap_free(&ld->ids[k]);
+    }
+    free(ld->fixups);
+    model_arena_free(ld->tmp);
+}
+
+int model_load(const char *dir, const struct model_load_options *opts,
+               struct model_snapshot **out, struct model_diagnostics *diag)
+{
+    static const struct model_load_options no_options = {NULL};
+    struct loader ld;
+    memset(&ld, 0, sizeof(ld));
+    ld.dir = dir;
+    ld.opts = opts ? opts : &no_options;
+    ld.arena = model_arena_new();
+    ld.tmp = model_arena_new();
+    *out = NULL;
+    for (int k = 0; k < K_COUNT; k++)
+        model_strmap_init(&ld.ids[k]);
+
+    size_t cap = 0;
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        collect_files(&ld, dir, &cap) != 0) {
+        char *msg;
+        if (asprintf(&msg, "%s: not a readable corpus directory: %s", dir,
+                     strerror(errno ? errno : ENOTDIR)) < 0)
+            abort();
+        diag_push(diag, msg);
+        loader_free(&ld);
+        model_arena_free(ld.arena);
+        return -1;
+    }
+    qsort(ld.paths, ld.n_paths, sizeof(*ld.paths), path_cmp);
+
+    struct model_sha256 version;
+    model_sha256_init(&version);
+    for (size_t i = 0; i < ld.n_paths; i++)
+        load_file(&ld, (uint32_t)i, &version);
+    resolve_fixups(&ld);
+    check_parents(&ld);
+    if (ld.opts->originals_dir != NULL)
+        prove_originals(&ld);
+
+    if (ld.n_errors > 0) {
+        report_errors(&ld, diag);
+        loader_free(&ld);
+        model_arena_free(ld.arena);
+        return -1;
+    }
+
+    struct model_snapshot *snap = model_arena_alloc(ld.arena, sizeof(*snap));
+    unsigned char digest[32];
+    model_sha256_final(&version, digest);
+    model_hex_encode(digest, 32, snap->version);
+    snap->loaded_at = time(NULL);
+    snap->arena = ld.arena;
+    snap->n_files = ld.n_paths;
+    snap->n_citations = ld.n_citations;
+    snap->n_proven = ld.n_proven;
+    struct model_build_input in = {
+        (const struct model_source **)ld.entities[K_SOURCE].items, ld.entities[K_SOURCE].n,
+        (const struct model_actor **)ld.entities[K_ACTOR].items, ld.entities[K_ACTOR].n,
+        (struct model_event **)ld.entities[K_EVENT].items, ld.entities[K_EVENT].n,
+        (struct model_quote **)ld.entities[K_QUOTE].items, ld.entities[K_QUOTE].n};
+    model_index_build(snap, &in);
+    loader_free(&ld);
+    *out = snap;
+    return 0;
+}

@@ -1,0 +1,87 @@
+/* Enumeration names, lookups by id, and freeing a snapshot. */
+#include <string.h>
+
+#include "arena.h"
+#include "internal.h"
+
+const char *const model_actor_kind_names[MODEL_ACTOR_KIND_COUNT] = {
+    "person", "organization", "country", "region", "media-outlet", "platform"};
+const char *const model_event_type_names[MODEL_EVENT_TYPE_COUNT] = {
+    "summit", "meeting", "interview", "press-conference", "call",
+    "social-media-post", "statement", "speech", "agreement",
+    "military-action", "annexation", "background"};
+const char *const model_event_status_names[MODEL_STATUS_COUNT] = {
+    "occurred", "scheduled", "proposed", "cancelled"};
+const char *const model_quote_kind_names[MODEL_QUOTE_KIND_COUNT] = {"full",
+                                                                    "fragment"};
+const char *const model_basis_names[MODEL_BASIS_COUNT] = {
+    "reported", "resolved", "inferred", "external"};
+const char *const model_role_names[MODEL_ROLE_COUNT] = {
+    "host", "guest", "attendee", "interviewer", "interviewee", "speaker",
+    "author", "invitee", "party", "subject", "organizer"};
+
+int model_enum_lookup(const char *const *names, int count, const char *name)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Binary search over an array of entity pointers sorted by id; every
+ * entity struct starts with its const char *id. */
+static const void *find_by_id(const void *const *items, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(*(const char *const *)items[mid], id);
+        if (c == 0)
+            return items[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct model_source *model_find_source(const struct model_snapshot *s,
+                                             const char *id)
+{
+    return find_by_id((const void *const *)s->sources, s->n_sources, id);
+}
+
+const struct model_actor *model_find_actor(const struct model_snapshot *s,
+                                           const char *id)
+{
+    return find_by_id((const void *const *)s->actors, s->n_actors, id);
+}
+
+const struct model_event *model_find_event(const struct model_snapshot *s,
+                                           const char *id)
+{
+    return find_by_id((const void *const *)s->index->events_by_id, s->n_events, id);
+}
+
+const struct model_quote *model_find_quote(const struct model_snapshot *s,
+                                           const char *id)
+{
+    return find_by_id((const void *const *)s->index->quotes_by_id, s->n_quotes, id);
+}
+
+void model_snapshot_free(struct model_snapshot *snap)
+{
+    if (snap != NULL)
+        model_arena_free(snap->arena); /* the snapshot lives in its arena */
+}
+
+struct model_plist model_group(const struct model_groups *g, uint32_t key)
+{
+    struct model_plist p = {NULL, 0};
+    if (key < g->n_keys) {
+        p.ranks = g->ranks + g->off[key];
+        p.n = g->off[key + 1] - g->off[key];
+    }
+    return p;
+}

@@ -1,0 +1,164 @@
+/* Unit tests: SHA-256, UTF-8, search folding, JSON positions. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonloc.h"
+#include "sha256.h"
+#include "text.h"
+#include "check_run.h"
+
+START_TEST(sha256_vectors)
+{
+    char hex[65];
+    model_sha256_hex("", 0, hex);
+    ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    model_sha256_hex("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    model_sha256_hex(two, strlen(two), hex);
+    ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* A million 'a's fed in uneven pieces exercises the block buffering. */
+    struct model_sha256 ctx;
+    unsigned char d[32];
+    char block[997];
+    memset(block, 'a', sizeof(block));
+    model_sha256_init(&ctx);
+    size_t left = 1000000;
+    while (left > 0) {
+        size_t n = left < sizeof(block) ? left : sizeof(block);
+        model_sha256_update(&ctx, block, n);
+        left -= n;
+    }
+    model_sha256_final(&ctx, d);
+    model_hex_encode(d, 32, hex);
+    ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+START_TEST(utf8_decode_and_validate)
+{
+    uint32_t cp;
+    ck_assert_uint_eq(model_utf8_decode("\xc3\xa9", 2, &cp), 2);
+    ck_assert_uint_eq(cp, 0xE9);
+    ck_assert_uint_eq(model_utf8_decode("\xe2\x80\x9c", 3, &cp), 3);
+    ck_assert_uint_eq(cp, 0x201C);
+    ck_assert_uint_eq(model_utf8_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
+    ck_assert_uint_eq(cp, 0x1F600);
+    ck_assert_uint_eq(model_utf8_decode("\xc0\xaf", 2, &cp), 0);     /* overlong */
+    ck_assert_uint_eq(model_utf8_decode("\xed\xa0\x80", 3, &cp), 0); /* surrogate */
+    ck_assert_uint_eq(model_utf8_decode("\xe2\x80", 2, &cp), 0);     /* truncated */
+    ck_assert_uint_eq(model_utf8_decode("\xf4\x90\x80\x80", 4, &cp), 0); /* > U+10FFFF */
+    ck_assert_int_eq(model_utf8_valid("caf\xc3\xa9", 5), 1);
+    ck_assert_int_eq(model_utf8_valid("caf\xc3", 4), 0);
+    ck_assert_int_eq(model_utf8_valid("a\0b", 3), 0);
+}
+END_TEST
+
+START_TEST(utf8_offsets_count_code_points)
+{
+    const char *s = "\xe2\x80\x9cNo\xe2\x80\x9d \xc3\xa9t\xc3\xa9"; /* “No” été */
+    size_t n = strlen(s);
+    ck_assert_uint_eq(model_utf8_length(s, n), 8);
+    ck_assert_uint_eq(model_utf8_offset(s, n, 0), 0);
+    ck_assert_uint_eq(model_utf8_offset(s, n, 1), 3);
+    ck_assert_uint_eq(model_utf8_offset(s, n, 4), 8);
+    ck_assert_uint_eq(model_utf8_offset(s, n, 5), 9);
+    ck_assert_uint_eq(model_utf8_offset(s, n, 8), n);
+    ck_assert_uint_eq(model_utf8_offset(s, n, 9), (size_t)-1);
+}
+END_TEST
+
+struct tokens {
+    char buf[512];
+    size_t len;
+};
+
+static void collect(const char *tok, size_t len, void *arg)
+{
+    struct tokens *t = arg;
+    if (t->len > 0)
+        t->buf[t->len++] = '|';
+    memcpy(t->buf + t->len, tok, len);
+    t->len += len;
+    t->buf[t->len] = '\0';
+}
+
+static const char *tokens_of(const char *s, struct tokens *t)
+{
+    t->len = 0;
+    t->buf[0] = '\0';
+    model_tokenize(s, strlen(s), collect, t);
+    return t->buf;
+}
+
+START_TEST(tokenize_folds_case_and_accents)
+{
+    struct tokens t;
+    ck_assert_str_eq(tokens_of("Zelenskyy's \xe2\x80\x9cgame-changing\xe2\x80\x9d", &t),
+                     "zelenskyy|s|game|changing");
+    ck_assert_str_eq(tokens_of("G\xc3\xb6khan \xc3\x96zt\xc3\xbcrk", &t), "gokhan|ozturk");
+    ck_assert_str_eq(tokens_of("Wa\xc5\x82\xc4\x99sa, N\xc3\xba\xc3\xb1" "ez", &t), "walesa|nunez");
+    ck_assert_str_eq(tokens_of("STRA\xc3\x9f" "E \xc5\x92UVRE \xc3\x86THER", &t), "strasse|oeuvre|aether");
+    /* Cyrillic is lowercased, not transliterated. */
+    ck_assert_str_eq(tokens_of("\xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2", &t), "\xd0\xba\xd0\xb8\xd1\x97\xd0\xb2");
+    ck_assert_str_eq(tokens_of("Article 5-style, 9/11", &t), "article|5|style|9|11");
+    ck_assert_str_eq(tokens_of("  \xe2\x80\x94 !!! ", &t), "");
+    /* Invalid bytes separate tokens instead of breaking the tokenizer. */
+    ck_assert_str_eq(tokens_of("ab\xff" "cd", &t), "ab|cd");
+}
+END_TEST
+
+START_TEST(tokenize_cuts_long_tokens)
+{
+    char s[200];
+    memset(s, 'x', 150);
+    s[150] = '\0';
+    struct tokens t;
+    tokens_of(s, &t);
+    ck_assert_uint_eq(strlen(t.buf), MODEL_TOKEN_MAX);
+}
+END_TEST
+
+START_TEST(json_locate_positions)
+{
+    const char *text = "{\n  \"events\": [\n    {\"id\": \"a\"},\n    {\"id\": \"b\",\n"
+                       "     \"t\\u00e9\": 1, \"status\": \"done\"}\n  ]\n}\n";
+    size_t n = strlen(text);
+    int line, col;
+    model_json_locate(text, n, "/events/1/status", &line, &col);
+    ck_assert_int_eq(line, 5);
+    ck_assert_int_eq(col, 30);
+    model_json_locate(text, n, "/events/0", &line, &col);
+    ck_assert_int_eq(line, 3);
+    ck_assert_int_eq(col, 5);
+    /* A missing step stops at the deepest value that exists. */
+    model_json_locate(text, n, "/events/1/title", &line, &col);
+    ck_assert_int_eq(line, 4);
+    ck_assert_int_eq(col, 5);
+    model_json_locate(text, n, "/events/7", &line, &col);
+    ck_assert_int_eq(line, 2);
+    ck_assert_int_eq(col, 13);
+    model_json_locate(text, n, "", &line, &col);
+    ck_assert_int_eq(line, 1);
+    ck_assert_int_eq(col, 1);
+    /* Columns count code points, not bytes. */
+    const char *wide = "{\"a\": \"\xc3\xa9\xc3\xa9\", \"b\": 2}";
+    model_json_locate(wide, strlen(wide), "/b", &line, &col);
+    ck_assert_int_eq(col, 18); /* 20 if it counted bytes */
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("text");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, sha256_vectors);
+    tcase_add_test(tc, utf8_decode_and_validate);
+    tcase_add_test(tc, utf8_offsets_count_code_points);
+    tcase_add_test(tc, tokenize_folds_case_and_accents);
+    tcase_add_test(tc, tokenize_cuts_long_tokens);
+    tcase_add_test(tc, json_locate_positions);
+    suite_add_tcase(s, tc);
+    return check_run(s, 0);
+}
