@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "arena.h"
 #include "model.h"
 
 static double now_us(void)
@@ -81,7 +82,8 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     printf("corpus %s: %zu sources, %zu actors, %zu events, %zu quotes, %zu citations\n",
            argv[1], s->n_sources, s->n_actors, s->n_events, s->n_quotes, s->n_citations);
-    printf("  load time %.0f ms, peak RSS %.0f MB\n", load_ms, (double)ru.ru_maxrss / 1024.0);
+    printf("  load time %.0f ms, peak RSS %.0f MB, snapshot %.0f MB\n", load_ms,
+           (double)ru.ru_maxrss / 1024.0, (double)model_arena_used(s->arena) / 1048576.0);
 
     double *lat = malloc(rounds * sizeof(*lat));
     struct model_page *page = malloc(sizeof(*page));

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_CHUNK (1u << 20)
+#define ARENA_CHUNK (4u << 20)
 #define ARENA_ALIGN 16u
 
 struct arena_chunk {
@@ -60,7 +60,8 @@ static struct arena_chunk *arena_grow(struct model_arena *arena, size_t need)
     return c;
 }
 
-void *model_arena_alloc(struct model_arena *arena, size_t size)
+/* Uninitialised memory; the copy functions fill all of it. */
+static void *arena_raw(struct model_arena *arena, size_t size)
 {
     size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (rounded == 0)
@@ -71,13 +72,19 @@ void *model_arena_alloc(struct model_arena *arena, size_t size)
     void *p = c->data + c->used;
     c->used += rounded;
     arena->used += rounded;
+    return p;
+}
+
+void *model_arena_alloc(struct model_arena *arena, size_t size)
+{
+    void *p = arena_raw(arena, size);
     memset(p, 0, size);
     return p;
 }
 
 char *model_arena_strndup(struct model_arena *arena, const char *s, size_t n)
 {
-    char *p = model_arena_alloc(arena, n + 1);
+    char *p = arena_raw(arena, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -90,7 +97,7 @@ char *model_arena_strdup(struct model_arena *arena, const char *s)
 
 void *model_arena_memdup(struct model_arena *arena, const void *p, size_t n)
 {
-    void *q = model_arena_alloc(arena, n);
+    void *q = arena_raw(arena, n);
     if (n > 0)
         memcpy(q, p, n);
     return q;
@@ -104,4 +111,20 @@ size_t model_arena_used(const struct model_arena *arena)
 size_t model_arena_reserved(const struct model_arena *arena)
 {
     return arena->reserved;
+}
+
+void model_arena_adopt(struct model_arena *dst, struct model_arena *src)
+{
+    if (src == NULL)
+        return;
+    if (src->head != NULL) {
+        struct arena_chunk *tail = src->head;
+        while (tail->next != NULL)
+            tail = tail->next;
+        tail->next = dst->head;
+        dst->head = src->head;
+    }
+    dst->used += src->used;
+    dst->reserved += src->reserved;
+    free(src);
 }

@@ -21,6 +21,10 @@ void *model_arena_alloc(struct model_arena *arena, size_t size);
 char *model_arena_strndup(struct model_arena *arena, const char *s, size_t n);
 char *model_arena_strdup(struct model_arena *arena, const char *s);
 void *model_arena_memdup(struct model_arena *arena, const void *p, size_t n);
+/* Moves every allocation of src into dst and frees src: what was allocated
+ * from src now lives (and dies) with dst. Used to merge the arenas that
+ * loader threads filled in parallel. */
+void model_arena_adopt(struct model_arena *dst, struct model_arena *src);
 /* Bytes handed out and bytes reserved from the system. */
 size_t model_arena_used(const struct model_arena *arena);
 size_t model_arena_reserved(const struct model_arena *arena);

@@ -2,6 +2,7 @@
  * query afterwards is binary searches plus the items it returns. Everything
  * kept lives in the snapshot's arena; scratch space is malloc'd and freed
  * here. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,48 +229,47 @@ static void text_finish(struct text_build *tb, struct model_text_index *ti)
 
 /* ---- Topics ---- */
 
-struct topic_occ {
-    const char *topic;
-    uint32_t rank;
-};
-
-static int topic_occ_cmp(const void *a, const void *b)
+static int topic_cmp(const void *a, const void *b)
 {
-    const struct topic_occ *x = a, *y = b;
-    int c = strcmp(x->topic, y->topic);
-    if (c != 0)
-        return c;
-    return (x->rank > y->rank) - (x->rank < y->rank);
+    return strcmp(((const struct model_topic *)a)->topic,
+                  ((const struct model_topic *)b)->topic);
 }
 
-static void topics_build(struct model_snapshot *s, struct model_index *ix)
+/* Topics are few and quotes many: intern them, then group quote ranks by
+ * topic number with a counting sort. */
+static void topics_build(struct model_snapshot *s, struct model_index *ix,
+                         struct model_arena *a)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s->n_quotes; i++)
-        n += s->quotes[i]->n_topics;
-    struct topic_occ *occ = xmalloc(n * sizeof(*occ));
-    size_t k = 0;
-    for (size_t i = 0; i < s->n_quotes; i++)
-        for (size_t t = 0; t < s->quotes[i]->n_topics; t++)
-            occ[k++] = (struct topic_occ){s->quotes[i]->topics[t], (uint32_t)i};
-    qsort(occ, n, sizeof(*occ), topic_occ_cmp);
-    uint32_t *ranks = model_arena_alloc(s->arena, n * sizeof(*ranks));
-    ix->topics = model_arena_alloc(s->arena, n * sizeof(*ix->topics));
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && strcmp(occ[i].topic, occ[i - 1].topic) == 0) {
-            if (occ[i].rank != occ[i - 1].rank)
-                ranks[m++] = occ[i].rank;
-            ix->topics[ix->n_topics - 1].quotes.n =
-                (uint32_t)(ranks + m - ix->topics[ix->n_topics - 1].quotes.ranks);
-            continue;
+    struct model_strmap ids;
+    model_strmap_init(&ids);
+    const char **names = NULL;
+    size_t n_names = 0;
+    struct pairs occ = {0};
+    for (uint32_t r = 0; r < s->n_quotes; r++) {
+        const struct model_quote *q = s->quotes[r];
+        for (size_t t = 0; t < q->n_topics; t++) {
+            size_t len = strlen(q->topics[t]);
+            uintptr_t id = (uintptr_t)model_strmap_get(&ids, q->topics[t], len);
+            if (id == 0) {
+                names = realloc(names, (n_names + 1) * sizeof(*names));
+                if (names == NULL)
+                    abort();
+                names[n_names] = q->topics[t];
+                id = ++n_names;
+                model_strmap_put(&ids, q->topics[t], len, (void *)id);
+            }
+            pairs_add(&occ, (uint32_t)(id - 1), r);
         }
-        ranks[m] = occ[i].rank;
-        ix->topics[ix->n_topics++] = (struct model_topic){
-            occ[i].topic, {ranks + m, 1}};
-        m++;
     }
-    free(occ);
+    struct model_groups g;
+    groups_build(a, &g, (uint32_t)n_names, &occ);
+    ix->topics = model_arena_alloc(a, n_names * sizeof(*ix->topics));
+    ix->n_topics = n_names;
+    for (size_t t = 0; t < n_names; t++)
+        ix->topics[t] = (struct model_topic){names[t], model_group(&g, (uint32_t)t)};
+    qsort(ix->topics, n_names, sizeof(*ix->topics), topic_cmp);
+    free(names);
+    model_strmap_free(&ids);
 }
 
 /* ---- Reverse links: what each source supports ---- */
@@ -334,6 +334,13 @@ static void order_entities(struct model_snapshot *s, const struct model_build_in
     s->n_events = in->n_events;
     for (size_t i = 0; i < s->n_events; i++)
         ((struct model_event *)s->events[i])->rank = (uint32_t)i;
+    memcpy(s->index->by_id, in->by_id, sizeof(in->by_id));
+}
+
+/* Orders quotes and counts them per event. */
+static void order_quotes(struct model_snapshot *s, const struct model_build_input *in,
+                         struct model_arena *a)
+{
     s->quotes = arena_copy_sorted(a, in->quotes, in->n_quotes, quote_order);
     s->n_quotes = in->n_quotes;
     for (size_t i = 0; i < s->n_quotes; i++) {
@@ -342,8 +349,6 @@ static void order_entities(struct model_snapshot *s, const struct model_build_in
         if (q->event != NULL)
             ((struct model_event *)q->event)->quote_count++;
     }
-    s->index->events_by_id = arena_copy_sorted(a, s->events, s->n_events, by_id);
-    s->index->quotes_by_id = arena_copy_sorted(a, s->quotes, s->n_quotes, by_id);
 }
 
 static void event_indexes(struct model_snapshot *s, struct model_index *ix)
@@ -374,13 +379,12 @@ static void event_indexes(struct model_snapshot *s, struct model_index *ix)
     free(hi);
 }
 
-static void quote_indexes(struct model_snapshot *s, struct model_index *ix)
+static void quote_indexes(struct model_snapshot *s, struct model_index *ix,
+                          struct model_arena *a)
 {
     struct pairs speaker = {0}, event = {0};
     uint32_t n = (uint32_t)s->n_quotes;
     int64_t *lo = xmalloc(n * sizeof(*lo)), *hi = xmalloc(n * sizeof(*hi));
-    struct text_build tb = {.arena = s->arena};
-    model_strmap_init(&tb.terms);
     for (uint32_t r = 0; r < n; r++) {
         const struct model_quote *q = s->quotes[r];
         pairs_add(&speaker, q->speaker->rank, r);
@@ -388,16 +392,26 @@ static void quote_indexes(struct model_snapshot *s, struct model_index *ix)
             pairs_add(&event, q->event->rank, r);
         lo[r] = q->said.time.lo;
         hi[r] = q->said.time.hi;
-        tb.rank = r;
-        text_add(&tb, q->text);
     }
-    groups_build(s->arena, &ix->quotes_by_speaker, (uint32_t)s->n_actors, &speaker);
-    groups_build(s->arena, &ix->quotes_by_event, (uint32_t)s->n_events, &event);
-    time_build(s->arena, &ix->quotes_by_time, lo, hi, n);
-    text_finish(&tb, &ix->quotes_text);
-    topics_build(s, ix);
+    groups_build(a, &ix->quotes_by_speaker, (uint32_t)s->n_actors, &speaker);
+    groups_build(a, &ix->quotes_by_event, (uint32_t)s->n_events, &event);
+    time_build(a, &ix->quotes_by_time, lo, hi, n);
+    topics_build(s, ix, a);
     free(lo);
     free(hi);
+}
+
+/* The text index of quotes, the largest single piece of work. */
+static void quote_text_index(struct model_snapshot *s, struct model_index *ix,
+                             struct model_arena *a)
+{
+    struct text_build tb = {.arena = a};
+    model_strmap_init(&tb.terms);
+    for (uint32_t r = 0; r < s->n_quotes; r++) {
+        tb.rank = r;
+        text_add(&tb, s->quotes[r]->text);
+    }
+    text_finish(&tb, &ix->quotes_text);
 }
 
 static void actor_indexes(struct model_snapshot *s, struct model_index *ix)
@@ -417,12 +431,37 @@ static void actor_indexes(struct model_snapshot *s, struct model_index *ix)
     text_finish(&tb, &ix->actors_text);
 }
 
+struct text_job {
+    struct model_snapshot *s;
+    struct model_arena *arena;
+};
+
+static void *text_job_run(void *arg)
+{
+    struct text_job *job = arg;
+    quote_text_index(job->s, job->s->index, job->arena);
+    return NULL;
+}
+
 void model_index_build(struct model_snapshot *s, const struct model_build_input *in)
 {
     s->index = model_arena_alloc(s->arena, sizeof(*s->index));
     order_entities(s, in);
+    order_quotes(s, in, s->arena);
+    /* The quotes' text index is about half the work: build it on a second
+     * thread, in an arena of its own that the snapshot adopts afterwards.
+     * Both threads only read the entities, except quote_count (written
+     * before the thread starts). */
+    struct text_job job = {s, model_arena_new()};
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, text_job_run, &job) == 0;
+    if (!threaded)
+        text_job_run(&job);
     event_indexes(s, s->index);
-    quote_indexes(s, s->index);
+    quote_indexes(s, s->index, s->arena);
     actor_indexes(s, s->index);
+    if (threaded)
+        pthread_join(thread, NULL);
+    model_arena_adopt(s->arena, job.arena);
     source_links(s);
 }

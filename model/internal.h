@@ -4,6 +4,7 @@
 #define MODEL_INTERNAL_H
 
 #include "model.h"
+#include "strmap.h"
 
 /* A sorted list of item ranks (each kind's items are numbered by their
  * position in the snapshot's ordered array). */
@@ -55,9 +56,10 @@ struct model_topic {
     struct model_plist quotes;
 };
 
+enum { MODEL_ID_SOURCE, MODEL_ID_ACTOR, MODEL_ID_EVENT, MODEL_ID_QUOTE, MODEL_ID_KINDS };
+
 struct model_index {
-    const struct model_event **events_by_id;
-    const struct model_quote **quotes_by_id;
+    struct model_idtable by_id[MODEL_ID_KINDS];
     struct model_groups events_by_type;
     struct model_groups events_by_status;
     struct model_groups events_by_actor;
@@ -83,6 +85,7 @@ struct model_build_input {
     size_t n_events;
     struct model_quote **quotes;
     size_t n_quotes;
+    struct model_idtable by_id[MODEL_ID_KINDS]; /* filled by the loader */
 };
 
 /* Orders the entities, numbers them, fills the reverse links (what a source

@@ -28,46 +28,28 @@ int model_enum_lookup(const char *const *names, int count, const char *name)
     return -1;
 }
 
-/* Binary search over an array of entity pointers sorted by id; every
- * entity struct starts with its const char *id. */
-static const void *find_by_id(const void *const *items, size_t n, const char *id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(*(const char *const *)items[mid], id);
-        if (c == 0)
-            return items[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 const struct model_source *model_find_source(const struct model_snapshot *s,
                                              const char *id)
 {
-    return find_by_id((const void *const *)s->sources, s->n_sources, id);
+    return model_idtable_get(&s->index->by_id[MODEL_ID_SOURCE], id);
 }
 
 const struct model_actor *model_find_actor(const struct model_snapshot *s,
                                            const char *id)
 {
-    return find_by_id((const void *const *)s->actors, s->n_actors, id);
+    return model_idtable_get(&s->index->by_id[MODEL_ID_ACTOR], id);
 }
 
 const struct model_event *model_find_event(const struct model_snapshot *s,
                                            const char *id)
 {
-    return find_by_id((const void *const *)s->index->events_by_id, s->n_events, id);
+    return model_idtable_get(&s->index->by_id[MODEL_ID_EVENT], id);
 }
 
 const struct model_quote *model_find_quote(const struct model_snapshot *s,
                                            const char *id)
 {
-    return find_by_id((const void *const *)s->index->quotes_by_id, s->n_quotes, id);
+    return model_idtable_get(&s->index->by_id[MODEL_ID_QUOTE], id);
 }
 
 void model_snapshot_free(struct model_snapshot *snap)

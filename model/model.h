@@ -208,7 +208,7 @@ struct model_quote {
 struct model_index;
 
 struct model_snapshot {
-    char version[65]; /* sha256 over the corpus files: the corpus version */
+    char version[65]; /* the corpus version: a hash of every file's path and content */
     time_t loaded_at;
     /* Sorted by id. */
     const struct model_source **sources;

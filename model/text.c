@@ -45,6 +45,18 @@ int model_utf8_valid(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* Most text is ASCII: skip it eight bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            /* Any high bit, or any zero byte, needs the slow path. */
+            if ((w & 0x8080808080808080ull) != 0 ||
+                ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         uint32_t cp;
         size_t len = model_utf8_decode(s + i, n - i, &cp);
         if (len == 0 || cp == 0)
@@ -149,12 +161,39 @@ static size_t fold_cp(uint32_t cp, char *out)
     return 3;
 }
 
+/* ASCII folded in one table look-up: the letter or digit, lowercased, or 0
+ * for a separator. */
+static const char ascii_fold[128] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+    ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+    ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+    ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+    ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l',
+    ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+    ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z'};
+
 void model_tokenize(const char *s, size_t n, model_token_fn emit, void *arg)
 {
     char token[MODEL_TOKEN_MAX + 4];
     size_t len = 0;
     size_t i = 0;
     while (i <= n) {
+        if (i < n && (unsigned char)s[i] < 0x80) {
+            char c = ascii_fold[(unsigned char)s[i++]];
+            if (c != 0) {
+                if (len < MODEL_TOKEN_MAX)
+                    token[len++] = c;
+            } else if (len > 0) {
+                emit(token, len, arg);
+                len = 0;
+            }
+            continue;
+        }
         uint32_t cp = 0;
         size_t step = 1;
         size_t got = 0;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonloc.h"
+#include "json.h"
 #include "sha256.h"
 #include "text.h"
 #include "check_run.h"
@@ -126,25 +126,25 @@ START_TEST(json_locate_positions)
                        "     \"t\\u00e9\": 1, \"status\": \"done\"}\n  ]\n}\n";
     size_t n = strlen(text);
     int line, col;
-    model_json_locate(text, n, "/events/1/status", &line, &col);
+    jv_locate(text, n, "/events/1/status", &line, &col);
     ck_assert_int_eq(line, 5);
     ck_assert_int_eq(col, 30);
-    model_json_locate(text, n, "/events/0", &line, &col);
+    jv_locate(text, n, "/events/0", &line, &col);
     ck_assert_int_eq(line, 3);
     ck_assert_int_eq(col, 5);
     /* A missing step stops at the deepest value that exists. */
-    model_json_locate(text, n, "/events/1/title", &line, &col);
+    jv_locate(text, n, "/events/1/title", &line, &col);
     ck_assert_int_eq(line, 4);
     ck_assert_int_eq(col, 5);
-    model_json_locate(text, n, "/events/7", &line, &col);
+    jv_locate(text, n, "/events/7", &line, &col);
     ck_assert_int_eq(line, 2);
     ck_assert_int_eq(col, 13);
-    model_json_locate(text, n, "", &line, &col);
+    jv_locate(text, n, "", &line, &col);
     ck_assert_int_eq(line, 1);
     ck_assert_int_eq(col, 1);
     /* Columns count code points, not bytes. */
     const char *wide = "{\"a\": \"\xc3\xa9\xc3\xa9\", \"b\": 2}";
-    model_json_locate(wide, strlen(wide), "/b", &line, &col);
+    jv_locate(wide, strlen(wide), "/b", &line, &col);
     ck_assert_int_eq(col, 18); /* 20 if it counted bytes */
 }
 END_TEST
