@@ -55,7 +55,7 @@ static void pairs_free(struct pairs *p)
 /* Counting sort of pairs into groups; a rank repeated under one key (an
  * actor listed twice at one event) is kept once. */
 static void groups_build(struct model_arena *a, struct model_groups *g,
-                         uint32_t n_keys, struct pairs *p)
+                         uint32_t n_keys, struct pairs *p, uint32_t universe)
 {
     uint32_t *last = xmalloc(n_keys * sizeof(*last));
     memset(last, 0xff, n_keys * sizeof(*last));
@@ -82,6 +82,14 @@ static void groups_build(struct model_arena *a, struct model_groups *g,
     free(fill);
     free(last);
     pairs_free(p);
+    g->universe = universe;
+    g->bits = NULL;
+    if (universe < MODEL_DENSE_MIN)
+        return;
+    g->bits = model_arena_alloc(a, n_keys * sizeof(*g->bits));
+    for (uint32_t k = 0; k < n_keys; k++)
+        g->bits[k] = model_bitmap(a, g->ranks + g->off[k], g->off[k + 1] - g->off[k],
+                                  universe);
 }
 
 /* ---- Ordering ---- */
@@ -168,6 +176,7 @@ struct text_build {
     size_t n_terms, cap_terms;
     struct pairs occ; /* (term id, rank) */
     uint32_t rank;
+    uint32_t universe; /* items indexed, for bitmaps */
 };
 
 static void text_token(const char *token, size_t len, void *arg)
@@ -210,17 +219,95 @@ static int term_cmp(const void *a, const void *b)
     return strcmp(x->term, y->term);
 }
 
+/* Merges two sorted lists without duplicates into out; returns its size. */
+static uint32_t merge2(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb,
+                       uint32_t *out)
+{
+    uint32_t i = 0, j = 0, o = 0;
+    while (i < na && j < nb) {
+        uint32_t x = a[i] <= b[j] ? a[i] : b[j];
+        if (a[i] == x)
+            i++;
+        if (b[j] == x)
+            j++;
+        out[o++] = x;
+    }
+    while (i < na)
+        out[o++] = a[i++];
+    while (j < nb)
+        out[o++] = b[j++];
+    return o;
+}
+
+uint32_t model_merge_lists(const struct model_plist *lists, size_t k, uint32_t *out)
+{
+    if (k == 0)
+        return 0;
+    if (k == 1) {
+        memcpy(out, lists[0].ranks, lists[0].n * sizeof(*out));
+        return lists[0].n;
+    }
+    /* Halves merged recursively: O(total * log k). */
+    size_t half = k / 2;
+    size_t na = 0, nb = 0;
+    for (size_t i = 0; i < half; i++)
+        na += lists[i].n;
+    for (size_t i = half; i < k; i++)
+        nb += lists[i].n;
+    uint32_t *tmp = xmalloc((na + nb) * sizeof(*tmp));
+    uint32_t ma = model_merge_lists(lists, half, tmp);
+    uint32_t mb = model_merge_lists(lists + half, k - half, tmp + na);
+    uint32_t n = merge2(tmp, ma, tmp + na, mb, out);
+    free(tmp);
+    return n;
+}
+
+/* Precomputes the prefix closure of every term that other terms extend. */
+static void text_closures(struct model_arena *a, struct model_text_index *ti)
+{
+    for (uint32_t t = 0; t < ti->n_terms; t++) {
+        struct model_term *term = &ti->terms[t];
+        if (term->len < MODEL_PREFIX_MIN)
+            continue;
+        uint32_t end = t + 1;
+        while (end < ti->n_terms && ti->terms[end].len > term->len &&
+               memcmp(ti->terms[end].term, term->term, term->len) == 0)
+            end++;
+        if (end == t + 1)
+            continue;
+        size_t total = 0;
+        struct model_plist *lists = xmalloc((end - t) * sizeof(*lists));
+        for (uint32_t i = t; i < end; i++) {
+            lists[i - t] = (struct model_plist){ti->postings + ti->terms[i].start,
+                                                ti->terms[i].n, NULL, 0};
+            total += ti->terms[i].n;
+        }
+        uint32_t *merged = xmalloc(total * sizeof(*merged));
+        uint32_t n = model_merge_lists(lists, end - t, merged);
+        term->closure = model_arena_memdup(a, merged, n * sizeof(*merged));
+        term->closure_n = n;
+        term->closure_bits = model_bitmap(a, term->closure, n, ti->universe);
+        free(merged);
+        free(lists);
+    }
+}
+
 static void text_finish(struct text_build *tb, struct model_text_index *ti)
 {
     struct model_groups g;
-    groups_build(tb->arena, &g, (uint32_t)tb->n_terms, &tb->occ);
+    groups_build(tb->arena, &g, (uint32_t)tb->n_terms, &tb->occ, 0);
     ti->postings = g.ranks;
     ti->n_terms = (uint32_t)tb->n_terms;
+    ti->universe = tb->universe;
     ti->terms = model_arena_alloc(tb->arena, tb->n_terms * sizeof(*ti->terms));
     for (size_t t = 0; t < tb->n_terms; t++)
         ti->terms[t] = (struct model_term){tb->term_text[t], tb->term_len[t],
-                                           g.off[t], g.off[t + 1] - g.off[t]};
+                                           g.off[t], g.off[t + 1] - g.off[t], NULL, 0,
+                                           model_bitmap(tb->arena, g.ranks + g.off[t],
+                                                        g.off[t + 1] - g.off[t], tb->universe),
+                                           NULL};
     qsort(ti->terms, ti->n_terms, sizeof(*ti->terms), term_cmp);
+    text_closures(tb->arena, ti); /* after ti->universe is set */
     free(tb->term_text);
     free(tb->term_len);
     free(tb->last_rank);
@@ -262,7 +349,7 @@ static void topics_build(struct model_snapshot *s, struct model_index *ix,
         }
     }
     struct model_groups g;
-    groups_build(a, &g, (uint32_t)n_names, &occ);
+    groups_build(a, &g, (uint32_t)n_names, &occ, (uint32_t)s->n_quotes);
     ix->topics = model_arena_alloc(a, n_names * sizeof(*ix->topics));
     ix->n_topics = n_names;
     for (size_t t = 0; t < n_names; t++)
@@ -288,9 +375,9 @@ static void source_links(struct model_snapshot *s)
             pairs_add(&ac, s->actors[i]->citations[c].source->rank, (uint32_t)i);
     struct model_groups ge, gq, ga;
     uint32_t ns = (uint32_t)s->n_sources;
-    groups_build(s->arena, &ge, ns, &ev);
-    groups_build(s->arena, &gq, ns, &qu);
-    groups_build(s->arena, &ga, ns, &ac);
+    groups_build(s->arena, &ge, ns, &ev, 0);
+    groups_build(s->arena, &gq, ns, &qu, 0);
+    groups_build(s->arena, &ga, ns, &ac, 0);
     s->index->quotes_by_source = gq;
     for (uint32_t k = 0; k < ns; k++) {
         struct model_source *src = (struct model_source *)s->sources[k];
@@ -356,7 +443,7 @@ static void event_indexes(struct model_snapshot *s, struct model_index *ix)
     struct pairs type = {0}, status = {0}, actor = {0};
     uint32_t n = (uint32_t)s->n_events;
     int64_t *lo = xmalloc(n * sizeof(*lo)), *hi = xmalloc(n * sizeof(*hi));
-    struct text_build tb = {.arena = s->arena};
+    struct text_build tb = {.arena = s->arena, .universe = (uint32_t)s->n_events};
     model_strmap_init(&tb.terms);
     for (uint32_t r = 0; r < n; r++) {
         const struct model_event *e = s->events[r];
@@ -370,9 +457,9 @@ static void event_indexes(struct model_snapshot *s, struct model_index *ix)
         text_add(&tb, e->title);
         text_add(&tb, e->summary);
     }
-    groups_build(s->arena, &ix->events_by_type, MODEL_EVENT_TYPE_COUNT, &type);
-    groups_build(s->arena, &ix->events_by_status, MODEL_STATUS_COUNT, &status);
-    groups_build(s->arena, &ix->events_by_actor, (uint32_t)s->n_actors, &actor);
+    groups_build(s->arena, &ix->events_by_type, MODEL_EVENT_TYPE_COUNT, &type, n);
+    groups_build(s->arena, &ix->events_by_status, MODEL_STATUS_COUNT, &status, n);
+    groups_build(s->arena, &ix->events_by_actor, (uint32_t)s->n_actors, &actor, n);
     time_build(s->arena, &ix->events_by_time, lo, hi, n);
     text_finish(&tb, &ix->events_text);
     free(lo);
@@ -393,8 +480,8 @@ static void quote_indexes(struct model_snapshot *s, struct model_index *ix,
         lo[r] = q->said.time.lo;
         hi[r] = q->said.time.hi;
     }
-    groups_build(a, &ix->quotes_by_speaker, (uint32_t)s->n_actors, &speaker);
-    groups_build(a, &ix->quotes_by_event, (uint32_t)s->n_events, &event);
+    groups_build(a, &ix->quotes_by_speaker, (uint32_t)s->n_actors, &speaker, n);
+    groups_build(a, &ix->quotes_by_event, (uint32_t)s->n_events, &event, n);
     time_build(a, &ix->quotes_by_time, lo, hi, n);
     topics_build(s, ix, a);
     free(lo);
@@ -405,7 +492,7 @@ static void quote_indexes(struct model_snapshot *s, struct model_index *ix,
 static void quote_text_index(struct model_snapshot *s, struct model_index *ix,
                              struct model_arena *a)
 {
-    struct text_build tb = {.arena = a};
+    struct text_build tb = {.arena = a, .universe = (uint32_t)s->n_quotes};
     model_strmap_init(&tb.terms);
     for (uint32_t r = 0; r < s->n_quotes; r++) {
         tb.rank = r;
@@ -417,7 +504,7 @@ static void quote_text_index(struct model_snapshot *s, struct model_index *ix,
 static void actor_indexes(struct model_snapshot *s, struct model_index *ix)
 {
     struct pairs kind = {0};
-    struct text_build tb = {.arena = s->arena};
+    struct text_build tb = {.arena = s->arena, .universe = (uint32_t)s->n_actors};
     model_strmap_init(&tb.terms);
     for (uint32_t r = 0; r < s->n_actors; r++) {
         const struct model_actor *a = s->actors[r];
@@ -427,7 +514,7 @@ static void actor_indexes(struct model_snapshot *s, struct model_index *ix)
         for (size_t i = 0; i < a->n_aliases; i++)
             text_add(&tb, a->aliases[i]);
     }
-    groups_build(s->arena, &ix->actors_by_kind, MODEL_ACTOR_KIND_COUNT, &kind);
+    groups_build(s->arena, &ix->actors_by_kind, MODEL_ACTOR_KIND_COUNT, &kind, (uint32_t)s->n_actors);
     text_finish(&tb, &ix->actors_text);
 }
 

@@ -11,7 +11,19 @@
 struct model_plist {
     const uint32_t *ranks;
     uint32_t n;
+    /* For a dense list (MODEL_DENSE_RATIO or more of all items), the same
+     * ranks as a bitmap over all items, so that seeking in it is a word scan
+     * instead of a search; NULL otherwise. */
+    const uint64_t *bits;
+    uint32_t universe;
 };
+#define MODEL_DENSE_RATIO 32   /* dense: n * 32 >= universe */
+#define MODEL_DENSE_MIN 1024   /* smaller universes do not need bitmaps */
+
+/* The bitmap of ranks[0..n) over universe items when the list is dense, in
+ * arena; NULL when it is not worth one. */
+const uint64_t *model_bitmap(struct model_arena *a, const uint32_t *ranks, uint32_t n,
+                             uint32_t universe);
 
 /* Items grouped by a key (actor, event, source, kind...): the items of key k
  * are ranks[off[k] .. off[k+1]), ascending. */
@@ -19,6 +31,8 @@ struct model_groups {
     uint32_t *off;
     uint32_t *ranks;
     uint32_t n_keys;
+    const uint64_t **bits; /* per key, for dense groups; or NULL */
+    uint32_t universe;
 };
 
 /* Intervals [lo, hi) bucketed by duration class (floor(log2(hi - lo))), so
@@ -44,12 +58,26 @@ struct model_term {
     uint32_t len;
     uint32_t start; /* into postings */
     uint32_t n;
+    /* For a term of MODEL_PREFIX_MIN or more bytes that other terms extend
+     * ("guarantee": "guarantees", "guaranteed"): the ranks containing any
+     * of them, precomputed so a prefix query is one list. */
+    const uint32_t *closure;
+    uint32_t closure_n;
+    const uint64_t *bits;         /* of the postings, when dense */
+    const uint64_t *closure_bits; /* of the closure, when dense */
 };
+/* Query words shorter than this match whole words only ("5", "EU"). */
+#define MODEL_PREFIX_MIN 3
 struct model_text_index {
     struct model_term *terms;
     uint32_t n_terms;
     uint32_t *postings;
+    uint32_t universe; /* items indexed */
 };
+
+/* Merges k sorted rank lists into out (room for the sum of their sizes),
+ * dropping duplicates; returns the merged size. */
+uint32_t model_merge_lists(const struct model_plist *lists, size_t k, uint32_t *out);
 
 struct model_topic {
     const char *topic;

@@ -60,10 +60,22 @@ void model_snapshot_free(struct model_snapshot *snap)
 
 struct model_plist model_group(const struct model_groups *g, uint32_t key)
 {
-    struct model_plist p = {NULL, 0};
+    struct model_plist p = {NULL, 0, NULL, g->universe};
     if (key < g->n_keys) {
         p.ranks = g->ranks + g->off[key];
         p.n = g->off[key + 1] - g->off[key];
+        p.bits = g->bits != NULL ? g->bits[key] : NULL;
     }
     return p;
+}
+
+const uint64_t *model_bitmap(struct model_arena *a, const uint32_t *ranks, uint32_t n,
+                             uint32_t universe)
+{
+    if (universe < MODEL_DENSE_MIN || (uint64_t)n * MODEL_DENSE_RATIO < universe)
+        return NULL;
+    uint64_t *bits = model_arena_alloc(a, ((size_t)universe + 63) / 64 * sizeof(*bits));
+    for (uint32_t i = 0; i < n; i++)
+        bits[ranks[i] >> 6] |= 1ull << (ranks[i] & 63);
+    return bits;
 }

@@ -23,10 +23,15 @@ struct stream {
     uint32_t universe; /* S_ALL: ranks 0..universe-1 */
     struct model_plist list;
     struct model_plist *children; /* S_UNION, owned by the query */
+    uint32_t *child_pos;          /* S_UNION: a cursor per child */
     int n_children;
     const struct model_time_index *ti; /* S_TIME */
     int64_t from_lo, to_hi;
     uint32_t begin[MODEL_TIME_CLASSES], end[MODEL_TIME_CLASSES];
+    uint32_t cpos[MODEL_TIME_CLASSES];
+    uint8_t active[MODEL_TIME_CLASSES]; /* classes with candidates */
+    int n_active;
+    uint32_t pos; /* S_LIST cursor */
     uint64_t estimate;
 };
 
@@ -70,14 +75,42 @@ static uint32_t lower_bound64(const int64_t *a, uint32_t n, int64_t v)
     return lo;
 }
 
-static uint32_t list_seek(const struct model_plist *l, uint32_t r, int desc)
+/* Seeks within a[b..e) from a cursor. Leapfrog seeks on one stream are
+ * monotone within a walk (rising when ascending, falling when descending),
+ * so the cursor only moves one way and a gallop from it finds the next
+ * candidate in O(log distance). Ascending, *pos is the next index to look
+ * at; descending, one past it. Returns the index found, or NONE. */
+static uint32_t run_seek(const uint32_t *a, uint32_t b, uint32_t e, uint32_t *pos,
+                         uint32_t r, int desc)
 {
     if (!desc) {
-        uint32_t i = lower_bound(l->ranks, 0, l->n, r);
-        return i < l->n ? l->ranks[i] : NONE;
+        uint32_t lo = *pos < b ? b : *pos;
+        if (lo >= e)
+            return NONE;
+        uint32_t step = 1, hi = lo;
+        while (hi < e && a[hi] < r) {
+            lo = hi + 1;
+            hi = lo + step;
+            step *= 2;
+            if (hi > e)
+                hi = e;
+        }
+        uint32_t i = lower_bound(a, lo, hi < e ? hi : e, r);
+        *pos = i;
+        return i < e ? i : NONE;
     }
-    uint32_t i = lower_bound(l->ranks, 0, l->n, r == NONE ? r : r + 1);
-    return i > 0 ? l->ranks[i - 1] : NONE;
+    uint32_t hi = *pos > e ? e : *pos; /* candidates are below hi */
+    if (hi <= b)
+        return NONE;
+    uint32_t step = 1, lo = hi;
+    while (lo > b && a[lo - 1] > r) {
+        hi = lo - 1;
+        lo = hi > b + step ? hi - step : b;
+        step *= 2;
+    }
+    uint32_t i = lower_bound(a, lo, hi, r == NONE ? r : r + 1); /* first > r */
+    *pos = i;
+    return i > b ? i - 1 : NONE;
 }
 
 /* Better of two candidates in the walking direction (NONE loses). */
@@ -90,32 +123,66 @@ static uint32_t nearest(uint32_t a, uint32_t b, int desc)
     return desc ? (a > b ? a : b) : (a < b ? a : b);
 }
 
-static uint32_t time_seek(const struct stream *s, uint32_t r, int desc)
+/* The next set bit at or after r (at or before r when desc), or NONE. */
+static uint32_t bits_seek(const uint64_t *bits, uint32_t universe, uint32_t r, int desc)
+{
+    if (!desc) {
+        if (r >= universe)
+            return NONE;
+        size_t w = r >> 6, nw = ((size_t)universe + 63) >> 6;
+        uint64_t word = bits[w] & (~0ull << (r & 63));
+        while (word == 0) {
+            if (++w >= nw)
+                return NONE;
+            word = bits[w];
+        }
+        uint32_t found = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(word));
+        return found < universe ? found : NONE;
+    }
+    if (r >= universe)
+        r = universe - 1;
+    size_t w = r >> 6;
+    uint64_t word = bits[w] & (~0ull >> (63 - (r & 63)));
+    while (word == 0) {
+        if (w == 0)
+            return NONE;
+        word = bits[--w];
+    }
+    return (uint32_t)(w * 64 + 63 - (size_t)__builtin_clzll(word));
+}
+
+static uint32_t list_seek(const struct model_plist *l, uint32_t *pos, uint32_t r, int desc)
+{
+    if (l->bits != NULL)
+        return bits_seek(l->bits, l->universe, r, desc);
+    uint32_t i = run_seek(l->ranks, 0, l->n, pos, r, desc);
+    return i == NONE ? NONE : l->ranks[i];
+}
+
+static uint32_t time_seek(struct stream *s, uint32_t r, int desc)
 {
     uint32_t best = NONE;
-    for (int c = 0; c < MODEL_TIME_CLASSES; c++) {
+    for (int k = 0; k < s->n_active; k++) {
+        int c = s->active[k];
         const struct model_time_class *tc = &s->ti->classes[c];
-        uint32_t b = s->begin[c], e = s->end[c];
-        if (b >= e)
-            continue;
-        if (!desc) {
-            uint32_t j = lower_bound(tc->ranks, b, e, r);
-            while (j < e && tc->hi[j] <= s->from_lo)
-                j++;
-            if (j < e)
-                best = nearest(best, tc->ranks[j], 0);
-        } else {
-            uint32_t j = lower_bound(tc->ranks, b, e, r == NONE ? r : r + 1);
-            while (j > b && tc->hi[j - 1] <= s->from_lo)
-                j--;
-            if (j > b)
-                best = nearest(best, tc->ranks[j - 1], 1);
+        uint32_t j = run_seek(tc->ranks, s->begin[c], s->end[c], &s->cpos[c], r, desc);
+        /* Skip items of this class that end before the window opens. */
+        while (j != NONE && tc->hi[j] <= s->from_lo) {
+            if (!desc) {
+                j = j + 1 < s->end[c] ? j + 1 : NONE;
+                s->cpos[c] = j == NONE ? s->end[c] : j;
+            } else {
+                j = j > s->begin[c] ? j - 1 : NONE;
+                s->cpos[c] = j == NONE ? s->begin[c] : j + 1;
+            }
         }
+        if (j != NONE)
+            best = nearest(best, tc->ranks[j], desc);
     }
     return best;
 }
 
-static uint32_t stream_seek(const struct stream *s, uint32_t r, int desc)
+static uint32_t stream_seek(struct stream *s, uint32_t r, int desc)
 {
     switch (s->type) {
     case S_ALL:
@@ -123,15 +190,27 @@ static uint32_t stream_seek(const struct stream *s, uint32_t r, int desc)
             return r < s->universe ? r : NONE;
         return s->universe == 0 ? NONE : (r < s->universe ? r : s->universe - 1);
     case S_LIST:
-        return list_seek(&s->list, r, desc);
+        return list_seek(&s->list, &s->pos, r, desc);
     case S_UNION: {
         uint32_t best = NONE;
         for (int i = 0; i < s->n_children; i++)
-            best = nearest(best, list_seek(&s->children[i], r, desc), desc);
+            best = nearest(best, list_seek(&s->children[i], &s->child_pos[i], r, desc), desc);
         return best;
     }
     default:
         return time_seek(s, r, desc);
+    }
+}
+
+/* Puts every cursor of s at the start of a walk in direction desc. */
+static void stream_reset(struct stream *s, int desc)
+{
+    s->pos = desc ? s->list.n : 0;
+    for (int i = 0; i < s->n_children; i++)
+        s->child_pos[i] = desc ? s->children[i].n : 0;
+    for (int k = 0; k < s->n_active; k++) {
+        int c = s->active[k];
+        s->cpos[c] = desc ? s->end[c] : s->begin[c];
     }
 }
 
@@ -163,10 +242,12 @@ static void *own(struct query *q, void *p)
 static struct stream *add_union(struct query *q, size_t n)
 {
     struct model_plist *children = own(q, malloc((n ? n : 1) * sizeof(*children)));
-    if (children == NULL)
+    uint32_t *pos = own(q, malloc((n ? n : 1) * sizeof(*pos)));
+    if (children == NULL || pos == NULL)
         return NULL;
     struct stream *s = add_stream(q, S_UNION);
     s->children = children;
+    s->child_pos = pos;
     return s;
 }
 
@@ -200,8 +281,10 @@ static void add_time(struct query *q, const struct model_time_index *ti,
         /* Items starting before from_lo - max_len end before from_lo. */
         s->begin[c] = lower_bound64(tc->lo, tc->n, sat_sub(s->from_lo, tc->max_len));
         s->end[c] = lower_bound64(tc->lo, tc->n, s->to_hi);
-        if (s->end[c] > s->begin[c])
+        if (s->end[c] > s->begin[c]) {
             s->estimate += s->end[c] - s->begin[c];
+            s->active[s->n_active++] = (uint8_t)c;
+        }
     }
 }
 
@@ -214,19 +297,20 @@ static int term_prefix_cmp(const struct model_term *t, const char *tok, size_t l
     return t->len < len ? -1 : 0; /* a term the token is a prefix of is equal */
 }
 
-static int u32_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 struct text_ctx {
     struct query *q;
     const struct model_text_index *ti;
 };
 
-/* One query token matches every term it is a prefix of ("zelensk" finds
- * Zelensky and Zelenskyy). */
+static struct model_plist term_list(const struct model_text_index *ti, uint32_t i)
+{
+    const struct model_term *t = &ti->terms[i];
+    return (struct model_plist){ti->postings + t->start, t->n, t->bits, ti->universe};
+}
+
+/* A query word of MODEL_PREFIX_MIN or more bytes matches every term it is a
+ * prefix of ("zelensk" finds Zelensky and Zelenskyy, "guarantee" finds
+ * "guarantees"); a shorter one matches the whole word only ("5", "EU"). */
 static void text_token(const char *tok, size_t len, void *arg)
 {
     struct text_ctx *tc = arg;
@@ -239,49 +323,47 @@ static void text_token(const char *tok, size_t len, void *arg)
         else
             hi = mid;
     }
+    int exact = lo < ti->n_terms && ti->terms[lo].len == len &&
+                memcmp(ti->terms[lo].term, tok, len) == 0;
+    if (len < MODEL_PREFIX_MIN || (exact && ti->terms[lo].closure == NULL)) {
+        if (!exact)
+            tc->q->empty = 1;
+        else
+            add_list(tc->q, term_list(ti, lo));
+        return;
+    }
+    if (exact) {
+        const struct model_term *t = &ti->terms[lo];
+        add_list(tc->q, (struct model_plist){t->closure, t->closure_n, t->closure_bits,
+                                             ti->universe});
+        return;
+    }
     uint32_t end = lo;
     while (end < ti->n_terms && term_prefix_cmp(&ti->terms[end], tok, len) == 0)
         end++;
     if (end == lo) {
         tc->q->empty = 1;
-        return;
-    }
-    if (end - lo == 1) {
-        const struct model_term *t = &ti->terms[lo];
-        add_list(tc->q, (struct model_plist){ti->postings + t->start, t->n});
-        return;
-    }
-    if (end - lo <= MAX_UNION) {
+    } else if (end - lo == 1) {
+        add_list(tc->q, term_list(ti, lo));
+    } else if (end - lo <= MAX_UNION) {
         struct stream *s = add_union(tc->q, end - lo);
-        if (s == NULL)
-            return;
-        for (uint32_t i = lo; i < end; i++) {
-            const struct model_term *t = &ti->terms[i];
-            s->children[s->n_children++] =
-                (struct model_plist){ti->postings + t->start, t->n};
-            s->estimate += t->n;
+        for (uint32_t i = lo; s != NULL && i < end; i++) {
+            s->children[s->n_children++] = term_list(ti, i);
+            s->estimate += ti->terms[i].n;
         }
-        return;
+    } else {
+        /* A prefix of many terms that is not a word itself: merge once. */
+        size_t total = 0;
+        struct model_plist *lists = own(tc->q, malloc((end - lo) * sizeof(*lists)));
+        for (uint32_t i = lo; lists != NULL && i < end; i++) {
+            lists[i - lo] = term_list(ti, i);
+            total += ti->terms[i].n;
+        }
+        uint32_t *merged = lists ? own(tc->q, malloc((total ? total : 1) * sizeof(*merged))) : NULL;
+        if (merged != NULL)
+            add_list(tc->q, (struct model_plist){merged,
+                     model_merge_lists(lists, end - lo, merged), NULL, 0});
     }
-    /* A short prefix of many terms: merge their postings once. */
-    size_t total = 0;
-    for (uint32_t i = lo; i < end; i++)
-        total += ti->terms[i].n;
-    uint32_t *merged = own(tc->q, malloc(total * sizeof(*merged)));
-    if (merged == NULL)
-        return;
-    size_t k = 0;
-    for (uint32_t i = lo; i < end; i++) {
-        memcpy(merged + k, ti->postings + ti->terms[i].start,
-               ti->terms[i].n * sizeof(*merged));
-        k += ti->terms[i].n;
-    }
-    qsort(merged, k, sizeof(*merged), u32_cmp);
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++)
-        if (m == 0 || merged[m - 1] != merged[i])
-            merged[m++] = merged[i];
-    add_list(tc->q, (struct model_plist){merged, (uint32_t)m});
 }
 
 static void add_text(struct query *q, const struct model_text_index *ti,
@@ -314,6 +396,8 @@ static size_t leapfrog(struct query *q, uint32_t universe, uint32_t start,
         s->universe = universe;
     }
     qsort(q->streams, (size_t)q->n, sizeof(q->streams[0]), stream_cmp);
+    for (int k = 0; k < q->n; k++)
+        stream_reset(&q->streams[k], desc);
     size_t visited = 0;
     uint32_t r = start;
     int agreed = 0, i = 0;
@@ -465,6 +549,27 @@ static int count_one(uint32_t rank, void *arg)
     return 1;
 }
 
+/* The number of items in every stream when all are dense bitmaps over the
+ * same items (a popcount of their AND), or -1 when they are not. */
+static long long bitmap_total(const struct query *q)
+{
+    if (q->n == 0)
+        return -1;
+    uint32_t universe = q->streams[0].list.universe;
+    for (int k = 0; k < q->n; k++)
+        if (q->streams[k].type != S_LIST || q->streams[k].list.bits == NULL ||
+            q->streams[k].list.universe != universe)
+            return -1;
+    long long total = 0;
+    for (size_t w = 0; w < ((size_t)universe + 63) / 64; w++) {
+        uint64_t word = ~0ull;
+        for (int k = 0; k < q->n && word != 0; k++)
+            word &= q->streams[k].list.bits[w];
+        total += __builtin_popcountll(word);
+    }
+    return total;
+}
+
 static int run_page(struct query *q, const struct model_sha256 *canon,
                     const void *const *items, uint32_t universe,
                     const struct model_page_request *req, struct model_page *page,
@@ -496,10 +601,13 @@ static int run_page(struct query *q, const struct model_sha256 *canon,
     if (req->cursor == NULL) {
         int cheap = q->n == 1 && (q->streams[0].type == S_LIST ||
                                   q->streams[0].type == S_ALL);
+        long long dense = q->empty || cheap ? -1 : bitmap_total(q);
         if (q->empty)
             total = 0;
         else if (cheap)
             total = q->streams[0].type == S_ALL ? universe : q->streams[0].list.n;
+        else if (dense >= 0)
+            total = (uint32_t)dense;
         else
             total = (uint32_t)leapfrog(q, universe, desc ? universe - 1 : 0,
                                        desc, count_one, NULL);
@@ -535,7 +643,7 @@ int model_query_events(const struct model_snapshot *s,
             canon_str(&canon, "actor", f->actors[i]);
             const struct model_actor *a = model_find_actor(s, f->actors[i]);
             struct model_plist l = a ? model_group(&ix->events_by_actor, a->rank)
-                                     : (struct model_plist){NULL, 0};
+                                     : (struct model_plist){NULL, 0, NULL, 0};
             if (l.n > 0) {
                 u->children[u->n_children++] = l;
                 u->estimate += l.n;
@@ -582,7 +690,7 @@ int model_query_quotes(const struct model_snapshot *s,
     canon_str(&canon, "source", f->source);
     canon_str(&canon, "topic", f->topic);
     canon_str(&canon, "q", f->text);
-    struct model_plist none = {NULL, 0};
+    struct model_plist none = {NULL, 0, NULL, 0};
     if (f->speaker != NULL) {
         const struct model_actor *a = model_find_actor(s, f->speaker);
         add_list(&q, a ? model_group(&ix->quotes_by_speaker, a->rank) : none);
