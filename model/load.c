@@ -665,6 +665,10 @@ static void parse_actor(struct where *w, const struct jv *o)
             rs[i].from = &d[0];
         if (date_field(&wr, r, "to", 0, &d[1]))
             rs[i].to = &d[1];
+        if (rs[i].from != NULL && rs[i].to != NULL &&
+            rs[i].to->time.lo < rs[i].from->time.lo)
+            werr(&wr, "to", "the role ends (%s) before it begins (%s)",
+                 rs[i].to->text, rs[i].from->text);
     }
     a->roles = rs;
     a->n_roles = nr;

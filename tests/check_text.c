@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "json.h"
 #include "sha256.h"
 #include "text.h"
@@ -149,6 +150,44 @@ START_TEST(json_locate_positions)
 }
 END_TEST
 
+START_TEST(json_reader_decodes)
+{
+    struct model_arena *a = model_arena_new();
+    const char *text = " {\"s\": \"a\\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00\", "
+                       "\"i\": -42, \"r\": 6.5e1, \"big\": 99999999999999999999, "
+                       "\"t\": true, \"f\": false, \"n\": null, \"a\": [1, [], {}]} ";
+    size_t at;
+    char err[160];
+    const struct jv *v = jv_parse(text, strlen(text), a, &at, err, sizeof(err));
+    ck_assert_msg(v != NULL, "%s at %zu", err, at);
+    ck_assert_int_eq(v->type, JV_OBJECT);
+    ck_assert_uint_eq(v->len, 8);
+    ck_assert_str_eq(v->u.members[0].key, "s"); /* file order is kept */
+    ck_assert_str_eq(jv_get(v, "s")->u.string, "a\"b\\c/\n\xc3\xa9\xf0\x9f\x98\x80");
+    ck_assert_uint_eq(jv_get(v, "s")->len, strlen(jv_get(v, "s")->u.string));
+    ck_assert_int_eq(jv_get(v, "i")->type, JV_INTEGER);
+    ck_assert_int_eq(jv_get(v, "i")->u.integer, -42);
+    ck_assert_int_eq(jv_get(v, "r")->type, JV_REAL);
+    ck_assert_double_eq(jv_get(v, "r")->u.real, 65.0);
+    ck_assert_int_eq(jv_get(v, "big")->type, JV_REAL); /* beyond int64 */
+    ck_assert_int_eq(jv_get(v, "t")->type, JV_TRUE);
+    ck_assert_int_eq(jv_get(v, "f")->type, JV_FALSE);
+    ck_assert(jv_is_null(jv_get(v, "n")));
+    ck_assert_ptr_null(jv_get(v, "missing"));
+    const struct jv *arr = jv_get(v, "a");
+    ck_assert_uint_eq(arr->len, 3);
+    ck_assert_int_eq(jv_item(arr, 1)->type, JV_ARRAY);
+    ck_assert_uint_eq(jv_item(arr, 1)->len, 0);
+    ck_assert_uint_eq(jv_get(v, "i")->offset, (size_t)(strstr(text, "-42") - text));
+    const char *bad[] = {"", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"\\x\"",
+                         "\"\t\"", "{\"a\":1,\"a\":2}", "[1] 2", "\"\\udc00\""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(jv_parse(bad[i], strlen(bad[i]), a, &at, err, sizeof(err)) == NULL,
+                      "accepted: %s", bad[i]);
+    model_arena_free(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("text");
@@ -159,6 +198,7 @@ int main(void)
     tcase_add_test(tc, tokenize_folds_case_and_accents);
     tcase_add_test(tc, tokenize_cuts_long_tokens);
     tcase_add_test(tc, json_locate_positions);
+    tcase_add_test(tc, json_reader_decodes);
     suite_add_tcase(s, tc);
     return check_run(s, 0);
 }
