@@ -259,21 +259,6 @@ static const char *str_field(const struct where *w, const struct jv *obj,
     return model_arena_strndup(w->ld->arena, (v)->u.string, len);
 }
 
-static int is_slug(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 80 || s[0] == '-' || s[n - 1] == '-')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                 (c == '-' && s[i + 1] != '-');
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-
 static const char SLUG_RULE[] =
     "use lowercase letters, digits and single hyphens (at most 80 characters), "
     "e.g. \"steve-witkoff\"";
@@ -289,7 +274,7 @@ static const char *ref_field(const struct where *w, const struct jv *obj,
         werr(w, key, "must be an id string, not %s", type_name(v));
         return NULL;
     }
-    if (!is_slug((v)->u.string)) {
+    if (!model_is_id((v)->u.string)) {
         werr(w, key, "\"%.80s\" is not a valid id; %s", (v)->u.string,
              SLUG_RULE);
         return NULL;
@@ -515,7 +500,7 @@ static const char **string_list(const struct where *item, const struct jv *obj,
             werr(&w, idx, "must be a non-empty string");
             continue;
         }
-        if (slug && !is_slug((v)->u.string)) {
+        if (slug && !model_is_id((v)->u.string)) {
             w.path = key;
             werr(&w, idx, "\"%.80s\" is not a valid %s; %s",
                  (v)->u.string, noun, SLUG_RULE);
@@ -790,7 +775,7 @@ static void parse_event(struct where *w, const struct jv *o)
         const struct jv *v = jv_item(rel, i);
         char idx[24];
         snprintf(idx, sizeof(idx), "%zu", i);
-        if (!jv_is_string(v) || !is_slug((v)->u.string)) {
+        if (!jv_is_string(v) || !model_is_id((v)->u.string)) {
             werr(&wr, idx, "must be an event id; %s", SLUG_RULE);
             continue;
         }

@@ -20,6 +20,21 @@ const char *const model_role_names[MODEL_ROLE_COUNT] = {
     "host", "guest", "attendee", "interviewer", "interviewee", "speaker",
     "author", "invitee", "party", "subject", "organizer"};
 
+int model_is_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 80 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 (c == '-' && s[i + 1] != '-');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
 int model_enum_lookup(const char *const *names, int count, const char *name)
 {
     for (int i = 0; i < count; i++)

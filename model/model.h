@@ -84,6 +84,9 @@ extern const char *const model_quote_kind_names[MODEL_QUOTE_KIND_COUNT];
 extern const char *const model_basis_names[MODEL_BASIS_COUNT];
 extern const char *const model_role_names[MODEL_ROLE_COUNT];
 int model_enum_lookup(const char *const *names, int count, const char *name);
+/* Is s a valid id: lowercase letters, digits and single inner hyphens, 1 to
+ * 80 characters ("steve-witkoff")? */
+int model_is_id(const char *s);
 
 /* ---- Entities ---- */
 
@@ -326,6 +329,11 @@ int model_query_actors(const struct model_snapshot *s,
                        const struct model_actor_filter *f,
                        const struct model_page_request *req,
                        struct model_page *page, char *err, size_t errlen);
+
+/* All sources, by id. */
+int model_query_sources(const struct model_snapshot *s,
+                        const struct model_page_request *req,
+                        struct model_page *page, char *err, size_t errlen);
 
 /* Quotes said at an event, and events an actor took part in, are queries
  * with the event or actor filter set. */

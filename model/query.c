@@ -731,3 +731,15 @@ int model_query_actors(const struct model_snapshot *s,
     return run_page(&q, &canon, (const void *const *)s->actors,
                     (uint32_t)s->n_actors, req, page, err, errlen);
 }
+
+int model_query_sources(const struct model_snapshot *s,
+                        const struct model_page_request *req,
+                        struct model_page *page, char *err, size_t errlen)
+{
+    struct query q;
+    q.n = q.n_owned = q.empty = 0;
+    struct model_sha256 canon;
+    canon_begin(&canon, s, "sources");
+    return run_page(&q, &canon, (const void *const *)s->sources,
+                    (uint32_t)s->n_sources, req, page, err, errlen);
+}

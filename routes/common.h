@@ -1,0 +1,80 @@
+/* Helpers shared by the route files: query parameter checking, JSON
+ * rendering of entities, collection envelopes. */
+#ifndef ROUTES_COMMON_H
+#define ROUTES_COMMON_H
+
+#include <jansson.h>
+
+#include "route.h"
+
+/* Allowed query parameters of a route. repeatable: may appear more than
+ * once (actor=). */
+struct param_spec {
+    const char *name;
+    int repeatable;
+};
+
+/* Rejects unknown and wrongly repeated parameters with a 400 naming them
+ * and listing the allowed ones. Returns 0 when all are fine, -1 when resp
+ * holds the problem. spec ends with a {NULL, 0} entry. */
+int params_check(const struct route_request *req, const struct param_spec *spec,
+                 struct route_response *resp);
+/* The (first) value of a parameter, or NULL. */
+const char *param_get(const struct route_request *req, const char *name);
+
+/* Each parser returns 0 and fills its output, or -1 with a 400 in resp. */
+int param_limit(const struct route_request *req, size_t *limit, struct route_response *resp);
+int param_sort(const struct route_request *req, int *descending, struct route_response *resp);
+int param_time(const struct route_request *req, struct model_time_filter *w,
+               struct route_response *resp);
+int param_enum(const struct route_request *req, const char *name,
+               const char *const *names, int count, int *out, struct route_response *resp);
+/* An id-shaped value (slug), or NULL when absent. */
+int param_id(const struct route_request *req, const char *name, const char **out,
+             struct route_response *resp);
+int param_text(const struct route_request *req, const char **out, struct route_response *resp);
+int param_cursor(const struct route_request *req, const char **out, struct route_response *resp);
+
+/* Entity renderers: each returns a new reference. */
+json_t *json_event(const struct model_event *e);
+json_t *json_quote(const struct model_quote *q);
+json_t *json_actor(const struct model_actor *a);
+json_t *json_source(const struct model_source *s, int with_supports);
+
+/* Serialises v (stealing the reference) as the 200 response body. */
+void respond_json(struct route_response *resp, int status, json_t *v);
+
+/* Renders a page of a query as a collection: data (rendered by render),
+ * meta, links, and the Link header. */
+void respond_page(const struct route_request *req, struct route_response *resp,
+                  const struct model_page *page, size_t limit,
+                  json_t *(*render)(const void *item));
+
+/* Reads the event filters shared by /events, /actors/{id}/events and
+ * /timeline into f (actor ids into actors, room for ROUTE_MAX_ACTORS). */
+int event_filter(const struct route_request *req, struct model_event_filter *f,
+                 const char **actors, struct route_response *resp);
+/* Reads the quote filters shared by /quotes and the nested quote lists. */
+int quote_filter(const struct route_request *req, struct model_quote_filter *f,
+                 struct route_response *resp);
+/* Reads sort, limit and cursor. */
+int page_request(const struct route_request *req, struct model_page_request *pr,
+                 struct route_response *resp);
+
+/* Run a query with the request's sort, limit and cursor, and respond with
+ * the page (or the problem). */
+void events_page(const struct route_request *req, struct route_response *resp,
+                 const struct model_event_filter *f);
+void quotes_page(const struct route_request *req, struct route_response *resp,
+                 const struct model_quote_filter *f);
+
+/* Renderers with the signature respond_page wants. */
+json_t *render_event(const void *item);
+json_t *render_quote(const void *item);
+json_t *render_actor(const void *item);
+json_t *render_source(const void *item);
+
+/* The 400 for a cursor the model refused. */
+void respond_bad_cursor(struct route_response *resp, const char *detail);
+
+#endif

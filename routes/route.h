@@ -1,0 +1,90 @@
+/* The resources of the API: each handler takes a parsed request and the
+ * snapshot and produces a JSON response. Handlers never touch sockets or
+ * files; server/ turns HTTP into a struct route_request and a struct
+ * route_response back into HTTP. */
+#ifndef ROUTES_ROUTE_H
+#define ROUTES_ROUTE_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+#define ROUTE_MAX_PARAMS 64
+#define ROUTE_MAX_SEGMENTS 8
+#define ROUTE_MAX_ACTORS 50 /* repeated actor= filters */
+
+struct route_param {
+    const char *name;  /* decoded, NUL-free UTF-8 */
+    const char *value; /* decoded, NUL-free UTF-8 */
+};
+
+/* What the server knows that handlers need besides the snapshot. */
+struct route_context {
+    const char *openapi;  /* the contract, served by GET /openapi.yaml */
+    size_t openapi_len;
+    const char *version;  /* the server's version */
+    const char *last_reload_error; /* or NULL */
+};
+
+struct route_request {
+    const char *path; /* decoded, e.g. "/events/alaska-summit-2025/quotes" */
+    const char *segments[ROUTE_MAX_SEGMENTS];
+    size_t n_segments;
+    struct route_param params[ROUTE_MAX_PARAMS];
+    size_t n_params;
+    const struct model_snapshot *snap;
+    const struct route_context *ctx;
+};
+
+struct route_response {
+    int status;
+    char *body; /* malloc'd, owned by the response */
+    size_t body_len;
+    const char *content_type;
+    char *link; /* RFC 8288 Link header value, malloc'd, or NULL */
+};
+
+void route_response_free(struct route_response *r);
+
+typedef void (*route_handler)(const struct route_request *req,
+                              struct route_response *resp);
+
+/* The dispatch table: one entry per resource path. Patterns are literal
+ * segments or "{}" for an id. */
+struct route {
+    const char *pattern;
+    route_handler handler;
+};
+extern const struct route route_table[];
+extern const size_t route_table_size;
+
+/* Finds the handler for req->segments; NULL when no route matches. */
+route_handler route_match(const struct route_request *req);
+
+/* Splits a decoded path into segments (in place, into buf). Returns 0, or
+ * -1 when it has too many segments or an empty one ("//"). */
+int route_split_path(char *buf, struct route_request *req);
+
+/* ---- Handlers (one file per resource) ---- */
+void route_events_list(const struct route_request *req, struct route_response *resp);
+void route_events_get(const struct route_request *req, struct route_response *resp);
+void route_events_quotes(const struct route_request *req, struct route_response *resp);
+void route_quotes_list(const struct route_request *req, struct route_response *resp);
+void route_quotes_get(const struct route_request *req, struct route_response *resp);
+void route_actors_list(const struct route_request *req, struct route_response *resp);
+void route_actors_get(const struct route_request *req, struct route_response *resp);
+void route_actors_events(const struct route_request *req, struct route_response *resp);
+void route_actors_quotes(const struct route_request *req, struct route_response *resp);
+void route_sources_list(const struct route_request *req, struct route_response *resp);
+void route_sources_get(const struct route_request *req, struct route_response *resp);
+void route_timeline(const struct route_request *req, struct route_response *resp);
+void route_health(const struct route_request *req, struct route_response *resp);
+void route_openapi(const struct route_request *req, struct route_response *resp);
+
+/* Sets an RFC 9457 problem response. param and allowed may be NULL. */
+void route_problem(struct route_response *resp, int status, const char *title,
+                   const char *detail, const char *param, const char *allowed);
+/* 404 for the path itself. */
+void route_not_found(const struct route_request *req, struct route_response *resp);
+
+#endif

@@ -1,0 +1,37 @@
+/* GET /sources, /sources/{id} */
+#include <stdlib.h>
+
+#include "common.h"
+
+json_t *render_source(const void *item)
+{
+    return json_source(item, 0);
+}
+
+void route_sources_list(const struct route_request *req, struct route_response *resp)
+{
+    static const struct param_spec spec[] = {{"limit", 0}, {"cursor", 0}, {NULL, 0}};
+    struct model_page_request pr = {0, 0, NULL};
+    if (params_check(req, spec, resp) != 0 || param_limit(req, &pr.limit, resp) != 0 ||
+        param_cursor(req, &pr.cursor, resp) != 0)
+        return;
+    struct model_page *page = malloc(sizeof(*page));
+    char err[256];
+    if (model_query_sources(req->snap, &pr, page, err, sizeof(err)) != 0)
+        respond_bad_cursor(resp, err);
+    else
+        respond_page(req, resp, page, pr.limit, render_source);
+    free(page);
+}
+
+void route_sources_get(const struct route_request *req, struct route_response *resp)
+{
+    static const struct param_spec spec[] = {{NULL, 0}};
+    if (params_check(req, spec, resp) != 0)
+        return;
+    const struct model_source *s = model_find_source(req->snap, req->segments[1]);
+    if (s == NULL)
+        route_not_found(req, resp);
+    else
+        respond_json(resp, 200, json_source(s, 1));
+}

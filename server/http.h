@@ -1,0 +1,32 @@
+/* The HTTP server: libmicrohttpd in front of the route table. */
+#ifndef SERVER_HTTP_H
+#define SERVER_HTTP_H
+
+#include <stddef.h>
+
+#include "model.h"
+#include "route.h"
+
+struct server_config {
+    const char *bind;      /* IPv4 or IPv6 address */
+    unsigned port;         /* 0: any free port */
+    unsigned threads;      /* thread pool size; 0: one per core */
+    int access_log;        /* one line per request on stderr */
+    unsigned max_connections;
+    unsigned timeout_s;    /* idle connection timeout */
+};
+
+struct server;
+
+/* Starts serving snap (borrowed; it must outlive the server). Returns NULL
+ * and a message in err when the daemon cannot start. */
+struct server *server_start(const struct server_config *cfg,
+                            const struct model_snapshot *snap,
+                            const struct route_context *ctx, char *err, size_t errlen);
+/* The port actually bound. */
+unsigned server_port(const struct server *srv);
+/* Stops accepting, lets requests in flight finish (up to drain_s seconds),
+ * then stops and frees everything. */
+void server_stop(struct server *srv, unsigned drain_s);
+
+#endif

@@ -1,0 +1,130 @@
+/* timeline-server: serves an annotated corpus over HTTP.
+ * Options are documented in USAGE; see README.md for a tour. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "model.h"
+
+#ifndef TIMELINE_DATA_DIR
+#define TIMELINE_DATA_DIR "data"
+#endif
+#ifndef TIMELINE_VERSION
+#define TIMELINE_VERSION "0"
+#endif
+
+extern const char server_openapi_yaml[];
+extern const size_t server_openapi_yaml_len;
+
+static const char USAGE[] =
+    "usage: timeline-server [--bind ADDR] [--port N] [--data DIR] [--originals DIR]\n"
+    "                       [--threads N] [--access-log] [--help] [--version]\n"
+    "  --bind ADDR       address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)\n"
+    "  --port N          port (default 8080; 0 picks a free one)\n"
+    "  --data DIR        corpus directory (default " TIMELINE_DATA_DIR ")\n"
+    "  --originals DIR   prove every quote against the original articles at start-up\n"
+    "  --threads N       worker threads (default: one per core)\n"
+    "  --access-log      one line per request on stderr\n"
+    "The address it listens on is printed on standard output once it serves.\n"
+    "SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.\n";
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || s[0] == '-' || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "timeline-server: %s: %s\n%s", arg, what, USAGE);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    struct server_config cfg = {"127.0.0.1", 8080, 0, 0, 1000, 30};
+    const char *data = TIMELINE_DATA_DIR, *originals = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0) {
+            fputs(USAGE, stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            puts("timeline-server " TIMELINE_VERSION);
+            return 0;
+        } else if (strcmp(a, "--access-log") == 0) {
+            cfg.access_log = 1;
+        } else if (v == NULL && (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0 ||
+                                 strcmp(a, "--data") == 0 || strcmp(a, "--originals") == 0 ||
+                                 strcmp(a, "--threads") == 0)) {
+            return usage_error("needs a value", a);
+        } else if (strcmp(a, "--bind") == 0) {
+            cfg.bind = argv[++i];
+        } else if (strcmp(a, "--port") == 0) {
+            if (parse_uint(argv[++i], 65535, &cfg.port) != 0)
+                return usage_error("--port takes a number from 0 to 65535", v);
+        } else if (strcmp(a, "--threads") == 0) {
+            if (parse_uint(argv[++i], 256, &cfg.threads) != 0 || cfg.threads == 0)
+                return usage_error("--threads takes a number from 1 to 256", v);
+        } else if (strcmp(a, "--data") == 0) {
+            data = argv[++i];
+        } else if (strcmp(a, "--originals") == 0) {
+            originals = argv[++i];
+        } else {
+            return usage_error("unknown argument", a);
+        }
+    }
+
+    struct model_load_options opts = {originals};
+    struct model_diagnostics diag = {0};
+    struct model_snapshot *snap = NULL;
+    if (model_load(data, &opts, &snap, &diag) != 0) {
+        for (size_t i = 0; i < diag.count; i++)
+            fprintf(stderr, "%s\n", diag.messages[i]);
+        fprintf(stderr, "timeline-server: the corpus in %s has %zu error%s; not starting\n",
+                data, diag.count, diag.count == 1 ? "" : "s");
+        model_diagnostics_free(&diag);
+        return 1;
+    }
+
+    /* Signals are taken by sigwait() below, not by handlers: block them
+     * before the daemon's threads start so that they inherit the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct route_context ctx = {server_openapi_yaml, server_openapi_yaml_len,
+                                TIMELINE_VERSION, NULL};
+    char err[256];
+    struct server *srv = server_start(&cfg, snap, &ctx, err, sizeof(err));
+    if (srv == NULL) {
+        fprintf(stderr, "timeline-server: %s\n", err);
+        model_snapshot_free(snap);
+        return 1;
+    }
+    int v6 = strchr(cfg.bind, ':') != NULL;
+    printf("timeline-server: listening on http://%s%s%s:%u/ (corpus %.12s: %zu events, "
+           "%zu quotes)\n", v6 ? "[" : "", cfg.bind, v6 ? "]" : "", server_port(srv),
+           snap->version, snap->n_events, snap->n_quotes);
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "timeline-server: %s received, finishing requests in flight\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server_stop(srv, 5);
+    model_snapshot_free(snap);
+    return 0;
+}
