@@ -1,0 +1,2271 @@
+/* API tests: the real timeline-server binary, started on a free port with
+ * the bundled corpus and driven over HTTP with libcurl, as libmicrohttpd's
+ * own tests drive their daemons. Every expectation is a value of the bundled
+ * corpus (the JSON files in data/): the ids in the filter table were worked
+ * out from those files by an independent script, not read back from the
+ * server.
+ *
+ * Usage: check_api SERVER_BINARY DATA_DIR
+ *
+ * The server is started with fork/exec as SERVER_BINARY --bind 127.0.0.1
+ * --port 0 --data DATA_DIR; the port is read from the "listening on
+ * http://127.0.0.1:PORT/" line on its standard output, within a time limit.
+ * The last test sends it SIGTERM and expects exit status 0 within a time
+ * limit. One test starts a second server the same way with --threads 1 and
+ * stops it the same way. Only the processes started here are ever signalled,
+ * and they die with this program (PR_SET_PDEATHSIG), so a killed test run
+ * leaves no server behind.
+ *
+ * Environment:
+ *   TIMELINE_API_URL=http://127.0.0.1:4010
+ *       Proxy mode, for the contract test: start no server and send every
+ *       request to this base URL instead (a proxy in front of a real server).
+ *       Only the tests that cannot work through an HTTP proxy are skipped,
+ *       each with a line on stderr: the servers' exit status, raw request
+ *       targets (bad percent-escapes, NUL, invalid UTF-8, "//"), and the
+ *       connection-count tests (concurrent and sequential keep-alive). Links
+ *       are resolved against the base URL, so it should carry no path prefix.
+ *   TIMELINE_TEST_VALGRIND=1
+ *       Run the servers under valgrind --error-exitcode=1 --leak-check=full:
+ *       valgrind is exec'd in place of the server, with the server's command
+ *       line after it, so the exit-status checks also fail on any memory
+ *       error or leak valgrind finds. Time limits are multiplied by 20. Use a
+ *       normal build, not TIMELINE_SANITIZE. It fits in the test's TIMEOUT
+ *       (about 20 s here):  TIMELINE_TEST_VALGRIND=1 ctest -R api
+ *
+ * Every request has CURLOPT_TIMEOUT and CURLOPT_CONNECTTIMEOUT set, and no
+ * environment proxy is used; only 127.0.0.1 (or TIMELINE_API_URL) is ever
+ * contacted. Check runs in CK_NOFORK mode. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_run.h"
+
+#ifndef TIMELINE_VERSION
+#define TIMELINE_VERSION "0"
+#endif
+
+static const char *server_bin;
+static const char *data_dir;
+static int proxied;          /* TIMELINE_API_URL is set */
+static int valgrind;         /* TIMELINE_TEST_VALGRIND=1 */
+static int slow = 1;         /* time limits are multiplied by this */
+
+/* A server this program started. */
+struct server_proc {
+    pid_t pid;
+    int out;        /* read end of its stdout */
+    char base[512]; /* http://127.0.0.1:PORT, no trailing slash */
+    char corpus[16]; /* the corpus version prefix from the listening line */
+};
+static struct server_proc server = {-1, -1, "", ""}; /* the one most tests use */
+static struct server_proc single = {-1, -1, "", ""}; /* --threads 1, for one test */
+static const char *base = server.base; /* where requests go */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Tests that cannot run through a proxy return early through this. */
+static int skip_when_proxied(const char *what)
+{
+    if (!proxied)
+        return 0;
+    fprintf(stderr, "check_api: skipped through TIMELINE_API_URL: %s\n", what);
+    return 1;
+}
+
+/* ---- The server process ---- */
+
+static void stop_server_hard(struct server_proc *sp)
+{
+    if (sp->pid > 0) {
+        kill(sp->pid, SIGKILL);
+        waitpid(sp->pid, NULL, 0);
+        sp->pid = -1;
+    }
+    if (sp->out >= 0) {
+        close(sp->out);
+        sp->out = -1;
+    }
+}
+
+/* Starts a server (with --threads 1 when one_thread) and reads its port
+ * from the listening line. Returns 0, or -1 with a message on stderr (and
+ * no process left behind). */
+static int start_server(struct server_proc *sp, int one_thread)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("check_api: pipe");
+        return -1;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("check_api: fork");
+        return -1;
+    }
+    if (pid == 0) {
+        /* If this test program dies, the server goes with it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        char *args[] = {"valgrind", "--error-exitcode=1", "--leak-check=full",
+                        (char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
+                        "--data", (char *)data_dir, one_thread ? "--threads" : NULL, "1",
+                        NULL};
+        if (valgrind)
+            execvp(args[0], args);
+        else
+            execv(server_bin, args + 3);
+        fprintf(stderr, "check_api: cannot run %s: %s\n",
+                valgrind ? "valgrind" : server_bin, strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    sp->pid = pid;
+    sp->out = fds[0];
+
+    char buf[2048];
+    size_t n = 0;
+    double deadline = now_s() + 30.0 * slow;
+    char *line = NULL;
+    for (;;) {
+        buf[n] = '\0';
+        char *start = buf, *nl;
+        while ((nl = strchr(start, '\n')) != NULL) {
+            *nl = '\0';
+            if (strstr(start, "listening on http://") != NULL) {
+                line = start;
+                break;
+            }
+            start = nl + 1;
+        }
+        if (line != NULL)
+            break;
+        n = strlen(start);
+        memmove(buf, start, n + 1);
+        double left = deadline - now_s();
+        if (left <= 0) {
+            fprintf(stderr, "check_api: no listening line from the server within %d s\n",
+                    30 * slow);
+            stop_server_hard(sp);
+            return -1;
+        }
+        struct pollfd p = {sp->out, POLLIN, 0};
+        int k = poll(&p, 1, (int)(left * 1000) + 1);
+        if (k <= 0)
+            continue; /* EINTR or the deadline: checked above */
+        if (n + 1 >= sizeof(buf)) {
+            fprintf(stderr, "check_api: unexpected output from the server\n");
+            stop_server_hard(sp);
+            return -1;
+        }
+        ssize_t got = read(sp->out, buf + n, sizeof(buf) - 1 - n);
+        if (got <= 0) {
+            fprintf(stderr, "check_api: the server exited before it listened\n");
+            stop_server_hard(sp);
+            return -1;
+        }
+        n += (size_t)got;
+    }
+    unsigned port = 0;
+    const char *url = strstr(line, "http://");
+    const char *corpus = strstr(line, "(corpus ");
+    if (sscanf(url, "http://127.0.0.1:%u/", &port) != 1 || port == 0 || port > 65535) {
+        fprintf(stderr, "check_api: cannot read the port from \"%s\"\n", line);
+        stop_server_hard(sp);
+        return -1;
+    }
+    if (corpus == NULL || sscanf(corpus, "(corpus %12[0-9a-f]", sp->corpus) != 1)
+        sp->corpus[0] = '\0';
+    snprintf(sp->base, sizeof(sp->base), "http://127.0.0.1:%u", port);
+    return 0;
+}
+
+/* ---- HTTP ---- */
+
+struct resp {
+    CURLcode rc;
+    long status;
+    char *body;
+    size_t len;
+    char *head; /* the header lines of the final response */
+    size_t hlen;
+    json_t *json; /* the body, when it is JSON */
+    long connects; /* CURLINFO_NUM_CONNECTS: new connections for this request */
+    long local_port;
+    double seconds;
+};
+
+static void resp_free(struct resp *r)
+{
+    free(r->body);
+    free(r->head);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+static void append(char **buf, size_t *len, const char *p, size_t n)
+{
+    char *b = realloc(*buf, *len + n + 1);
+    if (b == NULL)
+        abort();
+    memcpy(b + *len, p, n);
+    *len += n;
+    b[*len] = '\0';
+    *buf = b;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    struct resp *r = arg;
+    append(&r->body, &r->len, p, size * n);
+    return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+    struct resp *r = arg;
+    if (size * n >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        r->hlen = 0; /* a new response (after 100 Continue, say) */
+    append(&r->head, &r->hlen, p, size * n);
+    return size * n;
+}
+
+/* The number of header fields called name in r; the first one's value is
+ * copied to out (may be NULL). */
+static int header(const struct resp *r, const char *name, char *out, size_t size)
+{
+    int count = 0;
+    size_t nlen = strlen(name);
+    if (out != NULL && size > 0)
+        out[0] = '\0';
+    for (const char *line = r->head; line != NULL && *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > nlen && line[nlen] == ':' && strncasecmp(line, name, nlen) == 0) {
+            if (count++ == 0 && out != NULL && size > 0) {
+                const char *v = line + nlen + 1;
+                size_t vlen = len - nlen - 1;
+                while (vlen > 0 && (*v == ' ' || *v == '\t'))
+                    v++, vlen--;
+                while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == ' '))
+                    vlen--;
+                if (vlen >= size)
+                    vlen = size - 1;
+                memcpy(out, v, vlen);
+                out[vlen] = '\0';
+            }
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return count;
+}
+
+/* Does the comma-separated header value list contain token (any case)? */
+static int has_token(const char *list, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = list; *p != '\0';) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        size_t t = len;
+        while (t > 0 && p[t - 1] == ' ')
+            t--;
+        if (t == n && strncasecmp(p, token, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+struct req {
+    const char *method;      /* NULL: GET; "HEAD" uses CURLOPT_NOBODY */
+    int raw;                 /* send path as the exact request target */
+    const char *body;        /* sent with the request, or NULL */
+    const char *headers[6];  /* extra request headers, NULL-terminated */
+};
+
+static struct curl_slist *setup(CURL *h, const char *path, const struct req *q,
+                                struct resp *r)
+{
+    static const struct req get_req = {0};
+    char url[1024];
+    if (q == NULL)
+        q = &get_req;
+    curl_easy_reset(h); /* keeps the connection cache */
+    memset(r, 0, sizeof(*r));
+    r->rc = (CURLcode)-1;
+    if (q->raw) {
+        snprintf(url, sizeof(url), "%s/", base);
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, path);
+    } else {
+        char *full;
+        if (asprintf(&full, "%s%s", base, path) < 0)
+            abort();
+        curl_easy_setopt(h, CURLOPT_URL, full); /* libcurl copies it */
+        free(full);
+    }
+    curl_easy_setopt(h, CURLOPT_PROXY, "");   /* never an environment proxy */
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L * slow);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L * slow);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    if (q->body != NULL) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+    }
+    if (q->method != NULL && strcmp(q->method, "HEAD") == 0)
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    else if (q->method != NULL)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
+    else if (q->body != NULL)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
+    struct curl_slist *hl = NULL;
+    for (int i = 0; i < 6 && q->headers[i] != NULL; i++)
+        hl = curl_slist_append(hl, q->headers[i]);
+    if (hl != NULL)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    return hl;
+}
+
+static void finish(CURL *h, struct resp *r)
+{
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &r->connects);
+    curl_easy_getinfo(h, CURLINFO_LOCAL_PORT, &r->local_port);
+    curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
+    char ct[128];
+    if (r->len > 0 && header(r, "Content-Type", ct, sizeof(ct)) && strstr(ct, "json") != NULL)
+        r->json = json_loadb(r->body, r->len, 0, NULL);
+}
+
+/* One request on handle h (which keeps its connection between calls). */
+static void perform(CURL *h, const char *path, const struct req *q, struct resp *r)
+{
+    struct curl_slist *hl = setup(h, path, q, r);
+    r->rc = curl_easy_perform(h);
+    finish(h, r);
+    curl_slist_free_all(hl);
+    ck_assert_msg(r->rc == CURLE_OK, "%.300s: %s", path, curl_easy_strerror(r->rc));
+}
+
+/* One request on a new connection. */
+static void http(const char *path, const struct req *q, struct resp *r)
+{
+    CURL *h = curl_easy_init();
+    ck_assert_ptr_nonnull(h);
+    struct curl_slist *hl = setup(h, path, q, r);
+    r->rc = curl_easy_perform(h);
+    finish(h, r);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(h);
+    ck_assert_msg(r->rc == CURLE_OK, "%.300s: %s", path, curl_easy_strerror(r->rc));
+}
+
+static void get(const char *path, struct resp *r)
+{
+    http(path, NULL, r);
+}
+
+/* GET path, expecting a 200 JSON body. */
+static void get_json(const char *path, struct resp *r)
+{
+    get(path, r);
+    ck_assert_msg(r->status == 200, "%.300s: status %ld, body %.300s", path, r->status,
+                  r->body ? r->body : "");
+    char ct[128];
+    header(r, "Content-Type", ct, sizeof(ct));
+    ck_assert_msg(strncmp(ct, "application/json", 16) == 0, "%.300s: Content-Type %s", path, ct);
+    ck_assert_msg(r->json != NULL, "%.300s: the body is not JSON: %.300s", path,
+                  r->body ? r->body : "");
+}
+
+/* ---- JSON helpers ---- */
+
+/* The value at a dotted path ("participants.0.role"), or NULL. */
+static json_t *jget(json_t *v, const char *path)
+{
+    char buf[256], *save = NULL;
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *tok = strtok_r(buf, ".", &save); tok != NULL && v != NULL;
+         tok = strtok_r(NULL, ".", &save))
+        v = json_is_array(v) ? json_array_get(v, strtoul(tok, NULL, 10))
+                             : json_object_get(v, tok);
+    return v;
+}
+
+#define J_STR(v, path, want)                                                           \
+    do {                                                                               \
+        const char *got_ = json_string_value(jget((v), (path)));                       \
+        ck_assert_msg(got_ != NULL && strcmp(got_, (want)) == 0,                       \
+                      "%.300s: got \"%s\", want \"%s\"", (path), got_ ? got_ : "(none)",   \
+                      (want));                                                         \
+    } while (0)
+#define J_INT(v, path, want)                                                           \
+    do {                                                                               \
+        json_t *got_ = jget((v), (path));                                              \
+        ck_assert_msg(json_is_integer(got_) && json_integer_value(got_) == (want),     \
+                      "%.300s: got %lld, want %lld", (path),                               \
+                      got_ ? (long long)json_integer_value(got_) : -1LL,               \
+                      (long long)(want));                                              \
+    } while (0)
+#define J_NULL(v, path) ck_assert_msg(json_is_null(jget((v), (path))), "%.300s: not null", (path))
+#define J_SIZE(v, path, want)                                                          \
+    ck_assert_msg(json_array_size(jget((v), (path))) == (size_t)(want),               \
+                  "%.300s: %zu items, want %zu", (path), json_array_size(jget((v), (path))), \
+                  (size_t)(want))
+
+/* The key of every element of arr (or, with key NULL, every element, a
+ * string), joined by spaces (malloc'd). */
+static char *join_ids(json_t *arr, const char *key)
+{
+    size_t cap = 64, n = 0;
+    char *s = malloc(cap);
+    s[0] = '\0';
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it) {
+        const char *id = json_string_value(key ? json_object_get(it, key) : it);
+        if (id == NULL)
+            id = "(no-id)";
+        size_t need = n + strlen(id) + 2;
+        if (need > cap) {
+            cap = need * 2;
+            s = realloc(s, cap);
+        }
+        n += (size_t)sprintf(s + n, "%s%s", n ? " " : "", id);
+    }
+    return s;
+}
+
+/* The first word of a space-separated list that occurs twice, or NULL. */
+static const char *duplicate_word(const char *s)
+{
+    for (const char *p = s; *p != '\0'; p += strcspn(p, " "), p += *p == ' ') {
+        size_t len = strcspn(p, " ");
+        for (const char *q = p + len; *q != '\0'; q += strcspn(q, " "), q += *q == ' ')
+            if (*q != ' ' && strcspn(q, " ") == len && strncmp(p, q, len) == 0)
+                return p;
+    }
+    return NULL;
+}
+
+static size_t count_words(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p != '\0'; p++)
+        if (p == s || p[-1] == ' ')
+            n++;
+    return n;
+}
+
+/* ---- Checks on every response ---- */
+
+/* A problem: status, application/problem+json, type/title/status/detail,
+ * parameter when the error is about one, CORS, and no ETag. */
+static void check_problem(const char *path, const struct resp *r, long status,
+                          const char *param)
+{
+    char v[256];
+    ck_assert_msg(r->status == status, "%.300s: status %ld, want %ld; body %.300s", path,
+                  r->status, status, r->body ? r->body : "");
+    header(r, "Content-Type", v, sizeof(v));
+    ck_assert_msg(strncmp(v, "application/problem+json", 24) == 0, "%.300s: Content-Type %s",
+                  path, v);
+    ck_assert_msg(r->json != NULL && json_is_object(r->json), "%.300s: not a JSON object: %.300s",
+                  path, r->body ? r->body : "");
+    const char *type = json_string_value(json_object_get(r->json, "type"));
+    const char *title = json_string_value(json_object_get(r->json, "title"));
+    const char *detail = json_string_value(json_object_get(r->json, "detail"));
+    ck_assert_msg(type && *type && title && *title && detail && *detail,
+                  "%.300s: type/title/detail missing: %.300s", path, r->body);
+    ck_assert_msg(json_integer_value(json_object_get(r->json, "status")) == status,
+                  "%.300s: body status is not %ld", path, status);
+    if (param != NULL) {
+        const char *p = json_string_value(json_object_get(r->json, "parameter"));
+        ck_assert_msg(p != NULL && strcmp(p, param) == 0,
+                      "%.300s: parameter \"%s\", want \"%s\"", path, p ? p : "(none)", param);
+    }
+    ck_assert_msg(header(r, "Access-Control-Allow-Origin", v, sizeof(v)) == 1 &&
+                  strcmp(v, "*") == 0, "%.300s: Access-Control-Allow-Origin \"%s\"", path, v);
+    ck_assert_msg(header(r, "ETag", NULL, 0) == 0, "%.300s: an error has an ETag", path);
+}
+
+/* ---- Endpoints and their values ---- */
+
+START_TEST(health_reports_the_corpus)
+{
+    struct resp r;
+    get_json("/health", &r);
+    J_STR(r.json, "status", "ok");
+    J_STR(r.json, "server_version", TIMELINE_VERSION);
+    J_INT(r.json, "corpus.sources", 3);
+    J_INT(r.json, "corpus.actors", 51);
+    J_INT(r.json, "corpus.events", 33);
+    J_INT(r.json, "corpus.quotes", 31);
+    J_INT(r.json, "corpus.files", 6);
+    J_INT(r.json, "corpus.citations", 222);
+    J_INT(r.json, "corpus.proven_citations", 0);
+    J_NULL(r.json, "last_reload_error");
+    const char *version = json_string_value(jget(r.json, "corpus.version"));
+    ck_assert_msg(version != NULL && strlen(version) == 64 &&
+                  strspn(version, "0123456789abcdef") == 64, "corpus.version %s", version);
+    if (!proxied)
+        ck_assert_msg(server.corpus[0] && strncmp(version, server.corpus,
+                                                  strlen(server.corpus)) == 0,
+                      "corpus.version %s does not start with the listening line's %s",
+                      version, server.corpus);
+    const char *loaded = json_string_value(jget(r.json, "corpus.loaded_at"));
+    int y, mo, d, h, mi, s;
+    char z;
+    ck_assert_msg(loaded && strlen(loaded) == 20 &&
+                  sscanf(loaded, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) == 7 &&
+                  z == 'Z', "loaded_at %s", loaded);
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(openapi_is_served)
+{
+    struct resp r;
+    get("/openapi.yaml", &r);
+    ck_assert_int_eq(r.status, 200);
+    char ct[128];
+    header(&r, "Content-Type", ct, sizeof(ct));
+    ck_assert_msg(strncmp(ct, "application/yaml", 16) == 0, "Content-Type %s", ct);
+    ck_assert_msg(r.len > 9 && strncmp(r.body, "openapi: ", 9) == 0,
+                  "not an OpenAPI document: %.100s", r.body ? r.body : "");
+    ck_assert_msg(header(&r, "ETag", NULL, 0) == 1, "no ETag");
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(events_list_envelope)
+{
+    struct resp r;
+    get_json("/events", &r);
+    J_INT(r.json, "meta.total", 33);
+    J_INT(r.json, "meta.limit", 50);
+    J_NULL(r.json, "meta.next_cursor");
+    J_STR(r.json, "links.self", "/events");
+    J_NULL(r.json, "links.next");
+    J_SIZE(r.json, "data", 33);
+    ck_assert_msg(header(&r, "Link", NULL, 0) == 0, "a last page has a Link header");
+    /* Every event has the documented fields. */
+    size_t i;
+    json_t *e;
+    static const char *const keys[] = {"id", "type", "title", "summary", "status", "start",
+        "end", "precision", "timezone", "dating", "location", "participants", "citations",
+        "parent", "related", "quote_count"};
+    json_array_foreach(json_object_get(r.json, "data"), i, e) {
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+            ck_assert_msg(json_object_get(e, keys[k]) != NULL, "event %zu has no %s", i, keys[k]);
+    }
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(event_by_id)
+{
+    struct resp r;
+    get_json("/events/alaska-summit-2025", &r);
+    J_STR(r.json, "id", "alaska-summit-2025");
+    J_STR(r.json, "type", "summit");
+    J_STR(r.json, "title", "Trump\xe2\x80\x93Putin summit in Alaska");
+    J_STR(r.json, "status", "occurred");
+    J_STR(r.json, "start", "2025-08-15");
+    J_NULL(r.json, "end");
+    J_STR(r.json, "precision", "day");
+    J_STR(r.json, "timezone", "America/Anchorage");
+    J_STR(r.json, "dating.start.basis", "resolved");
+    J_STR(r.json, "dating.start.phrase", "Friday");
+    J_STR(r.json, "dating.start.source", "aa-2025-08-17-witkoff-concessions");
+    J_STR(r.json, "location.name", "Anchorage, Alaska");
+    J_STR(r.json, "location.country", "US");
+    ck_assert(json_real_value(jget(r.json, "location.lat")) > 61.2 &&
+              json_real_value(jget(r.json, "location.lat")) < 61.3);
+    ck_assert(json_real_value(jget(r.json, "location.lon")) < -149.8 &&
+              json_real_value(jget(r.json, "location.lon")) > -150.0);
+    J_SIZE(r.json, "participants", 3);
+    J_STR(r.json, "participants.0.id", "donald-trump");
+    J_STR(r.json, "participants.0.name", "Donald Trump");
+    J_STR(r.json, "participants.0.role", "host");
+    J_STR(r.json, "participants.1.id", "vladimir-putin");
+    J_STR(r.json, "participants.1.role", "guest");
+    J_STR(r.json, "participants.2.id", "steve-witkoff");
+    J_STR(r.json, "participants.2.role", "attendee");
+    J_SIZE(r.json, "citations", 5);
+    J_STR(r.json, "citations.0.source", "aa-2025-08-17-witkoff-concessions");
+    J_INT(r.json, "citations.0.start", 2722);
+    J_INT(r.json, "citations.0.end", 2861);
+    J_NULL(r.json, "parent");
+    J_SIZE(r.json, "related", 2);
+    J_STR(r.json, "related.0", "white-house-meeting-2025-08-18");
+    J_STR(r.json, "related.1", "trump-fox-news-interview-2025-08-15");
+    J_INT(r.json, "quote_count", 0);
+    resp_free(&r);
+
+    get_json("/events/putin-accepts-security-guarantees-2025-08-15", &r);
+    J_STR(r.json, "parent", "alaska-summit-2025");
+    J_STR(r.json, "type", "agreement");
+    resp_free(&r);
+    get_json("/events/russia-ukraine-war-2022", &r);
+    J_STR(r.json, "start", "2022-02");
+    J_STR(r.json, "precision", "month");
+    J_NULL(r.json, "location");
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(quote_by_id)
+{
+    struct resp r;
+    get_json("/quotes/witkoff-some-concessions", &r);
+    J_STR(r.json, "id", "witkoff-some-concessions");
+    J_STR(r.json, "text", "some concessions");
+    J_STR(r.json, "kind", "fragment");
+    J_STR(r.json, "speaker.id", "steve-witkoff");
+    J_STR(r.json, "speaker.name", "Steve Witkoff");
+    J_STR(r.json, "event", "witkoff-cnn-interview-2025-08-17");
+    J_STR(r.json, "date", "2025-08-17");
+    J_STR(r.json, "precision", "day");
+    J_STR(r.json, "dating.basis", "resolved");
+    J_STR(r.json, "dating.phrase", "on Sunday");
+    J_SIZE(r.json, "topics", 2);
+    J_STR(r.json, "topics.0", "concessions");
+    J_STR(r.json, "topics.1", "territory");
+    J_SIZE(r.json, "citations", 2);
+    J_STR(r.json, "citations.0.source", "aa-2025-08-17-witkoff-concessions");
+    J_STR(r.json, "citations.0.publisher", "Anadolu Agency");
+    J_STR(r.json, "citations.0.exact", "some concessions");
+    J_INT(r.json, "citations.0.start", 48);
+    J_INT(r.json, "citations.0.end", 64);
+    J_INT(r.json, "citations.1.start", 332);
+    resp_free(&r);
+
+    get_json("/quotes/nato-article-5-armed-attack-against-all", &r);
+    J_NULL(r.json, "event");
+    J_STR(r.json, "date", "1949-04-04");
+    J_STR(r.json, "speaker.id", "nato");
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(actor_by_id)
+{
+    struct resp r;
+    get_json("/actors/keir-starmer", &r);
+    J_STR(r.json, "id", "keir-starmer");
+    J_STR(r.json, "name", "Keir Starmer");
+    J_STR(r.json, "kind", "person");
+    J_SIZE(r.json, "aliases", 2);
+    J_STR(r.json, "aliases.0", "Sir Keir Starmer");
+    J_STR(r.json, "aliases.1", "Sir Keir");
+    J_SIZE(r.json, "roles", 1);
+    J_STR(r.json, "roles.0.title", "UK Prime Minister");
+    J_STR(r.json, "roles.0.organization", "united-kingdom");
+    J_NULL(r.json, "roles.0.from");
+    J_NULL(r.json, "wikidata");
+    resp_free(&r);
+    get_json("/actors/anadolu-agency", &r);
+    J_STR(r.json, "kind", "media-outlet");
+    J_STR(r.json, "aliases.0", "AA");
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(sources_list_and_by_id)
+{
+    struct resp r;
+    get_json("/sources", &r);
+    J_INT(r.json, "meta.total", 3);
+    char *ids = join_ids(json_object_get(r.json, "data"), "id");
+    ck_assert_str_eq(ids, "aa-2025-08-17-witkoff-concessions "
+                          "aa-2025-08-18-washington-talks-explainer "
+                          "sky-news-2025-08-17-nato-style-guarantee");
+    free(ids);
+    J_STR(r.json, "data.0.author", "Yasin Gungor");
+    J_STR(r.json, "data.0.dateline", "ISTANBUL");
+    J_STR(r.json, "data.0.publisher.id", "anadolu-agency");
+    J_STR(r.json, "data.0.published", "2025-08-17");
+    J_INT(r.json, "data.0.length", 3214);
+    J_INT(r.json, "data.0.counts.events", 11);
+    J_INT(r.json, "data.0.counts.quotes", 16);
+    J_INT(r.json, "data.0.counts.actors", 20);
+    J_STR(r.json, "data.1.dating.basis", "inferred");
+    J_STR(r.json, "data.2.syndication.via", "this-is-the-coast");
+    json_t *list = json_incref(json_object_get(r.json, "data"));
+    resp_free(&r);
+
+    /* Each source's supports lists agree with its counts and with the
+     * quote filter by source. */
+    size_t i;
+    json_t *s;
+    json_array_foreach(list, i, s) {
+        const char *id = json_string_value(json_object_get(s, "id"));
+        char path[256];
+        snprintf(path, sizeof(path), "/sources/%s", id);
+        get_json(path, &r);
+        J_STR(r.json, "id", id);
+        ck_assert(json_object_get(r.json, "counts") == NULL);
+        J_SIZE(r.json, "supports.events", json_integer_value(jget(s, "counts.events")));
+        J_SIZE(r.json, "supports.quotes", json_integer_value(jget(s, "counts.quotes")));
+        J_SIZE(r.json, "supports.actors", json_integer_value(jget(s, "counts.actors")));
+        J_STR(r.json, "sha256", json_string_value(json_object_get(s, "sha256")));
+        char *supported = join_ids(jget(r.json, "supports.quotes"), NULL);
+        resp_free(&r);
+        snprintf(path, sizeof(path), "/quotes?source=%s&limit=500", id);
+        get_json(path, &r);
+        char *filtered = join_ids(json_object_get(r.json, "data"), "id");
+        ck_assert_msg(strcmp(supported, filtered) == 0,
+                      "%s supports %s but the filter gives %s", id, supported, filtered);
+        free(supported);
+        free(filtered);
+        resp_free(&r);
+    }
+    json_decref(list);
+
+    get_json("/sources/sky-news-2025-08-17-nato-style-guarantee", &r);
+    J_STR(r.json, "publisher.name", "Sky News");
+    J_STR(r.json, "syndication.name", "This is the Coast");
+    J_STR(r.json, "sha256", "7e8718b00c24530381465d4426a5c60858bc4dc94913792d8255d2c99c680a41");
+    J_INT(r.json, "length", 6067);
+    J_STR(r.json, "supports.quotes.0", "no10-stands-ready-next-phase");
+    J_STR(r.json, "supports.events.0", "september-11-attacks-2001");
+    resp_free(&r);
+}
+END_TEST
+
+/* quote_count of every event equals the total of /events/{id}/quotes, and
+ * the nested actor lists agree with the participants and speakers. */
+START_TEST(nested_lists_agree_with_the_entities)
+{
+    struct resp ev, qs, ac, r;
+    get_json("/events?limit=500", &ev);
+    get_json("/quotes?limit=500", &qs);
+    get_json("/actors?limit=500", &ac);
+    size_t i, j, k;
+    json_t *e, *a, *x;
+    json_array_foreach(json_object_get(ev.json, "data"), i, e) {
+        char path[256];
+        const char *id = json_string_value(json_object_get(e, "id"));
+        snprintf(path, sizeof(path), "/events/%s/quotes?limit=500", id);
+        get_json(path, &r);
+        json_int_t want = json_integer_value(json_object_get(e, "quote_count"));
+        J_INT(r.json, "meta.total", want);
+        json_array_foreach(json_object_get(r.json, "data"), j, x)
+            J_STR(x, "event", id);
+        resp_free(&r);
+        snprintf(path, sizeof(path), "/events/%s", id);
+        get_json(path, &r);
+        ck_assert_msg(json_equal(r.json, e), "%s differs from its item in /events", path);
+        resp_free(&r);
+    }
+    json_array_foreach(json_object_get(ac.json, "data"), i, a) {
+        const char *id = json_string_value(json_object_get(a, "id"));
+        json_int_t in_events = 0, spoke = 0;
+        json_array_foreach(json_object_get(ev.json, "data"), j, e)
+            json_array_foreach(json_object_get(e, "participants"), k, x)
+                if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) {
+                    in_events++;
+                    break;
+                }
+        json_array_foreach(json_object_get(qs.json, "data"), j, x)
+            if (strcmp(json_string_value(jget(x, "speaker.id")), id) == 0)
+                spoke++;
+        char path[256];
+        snprintf(path, sizeof(path), "/actors/%s/events?limit=500", id);
+        get_json(path, &r);
+        J_INT(r.json, "meta.total", in_events);
+        resp_free(&r);
+        snprintf(path, sizeof(path), "/actors/%s/quotes?limit=500", id);
+        get_json(path, &r);
+        J_INT(r.json, "meta.total", spoke);
+        resp_free(&r);
+        snprintf(path, sizeof(path), "/actors/%s", id);
+        get_json(path, &r);
+        ck_assert_msg(json_equal(r.json, a), "%s differs from its item in /actors", path);
+        resp_free(&r);
+    }
+    json_array_foreach(json_object_get(qs.json, "data"), i, x) {
+        char path[256];
+        snprintf(path, sizeof(path), "/quotes/%s", json_string_value(json_object_get(x, "id")));
+        get_json(path, &r);
+        ck_assert_msg(json_equal(r.json, x), "%s differs from its item in /quotes", path);
+        resp_free(&r);
+    }
+    resp_free(&ev);
+    resp_free(&qs);
+    resp_free(&ac);
+}
+END_TEST
+
+static const char *const MONTHS[] = {"January", "February", "March", "April", "May",
+    "June", "July", "August", "September", "October", "November", "December"};
+
+START_TEST(timeline_is_timelinejs3)
+{
+    struct resp ev, r;
+    get_json("/events?limit=500", &ev);
+    get_json("/timeline", &r);
+    J_STR(r.json, "title.text.headline", "Timeline");
+    J_STR(r.json, "title.text.text", "33 events");
+    json_t *events = json_object_get(r.json, "events");
+    json_t *want = json_object_get(ev.json, "data");
+    ck_assert_int_eq(json_array_size(events), 33);
+    ck_assert_int_eq(json_array_size(events), json_array_size(want));
+    size_t i;
+    json_t *t;
+    json_array_foreach(events, i, t) {
+        json_t *e = json_array_get(want, i);
+        const char *id = json_string_value(json_object_get(e, "id"));
+        J_STR(t, "unique_id", id);
+        J_STR(t, "group", json_string_value(json_object_get(e, "type")));
+        J_STR(t, "text.headline", json_string_value(json_object_get(e, "title")));
+        J_STR(t, "text.text", json_string_value(json_object_get(e, "summary")));
+        ck_assert_msg(json_object_get(t, "end_date") == NULL, "%.300s: an end_date", id);
+        /* start_date is split only down to the event's precision. */
+        const char *start = json_string_value(json_object_get(e, "start"));
+        const char *prec = json_string_value(json_object_get(e, "precision"));
+        int y = 0, m = 0, d = 0;
+        int parts = sscanf(start, "%4d-%2d-%2d", &y, &m, &d);
+        int want_parts = strcmp(prec, "year") == 0 ? 1 : strcmp(prec, "month") == 0 ? 2 : 3;
+        ck_assert_msg(parts == want_parts, "%.300s: start %s has precision %s", id, start, prec);
+        json_t *sd = json_object_get(t, "start_date");
+        ck_assert_msg(json_object_size(sd) == (size_t)parts,
+                      "%.300s: start_date has %zu fields for precision %s", id,
+                      json_object_size(sd), prec);
+        J_INT(sd, "year", y);
+        char shown[64];
+        if (parts == 1) {
+            snprintf(shown, sizeof(shown), "%d", y);
+        } else if (parts == 2) {
+            J_INT(sd, "month", m);
+            snprintf(shown, sizeof(shown), "%s %d", MONTHS[m - 1], y);
+        } else {
+            J_INT(sd, "month", m);
+            J_INT(sd, "day", d);
+            snprintf(shown, sizeof(shown), "%d %s %d", d, MONTHS[m - 1], y);
+        }
+        J_STR(t, "display_date", shown);
+    }
+    /* Spot checks of real values. */
+    J_STR(events, "0.display_date", "1994");
+    J_STR(events, "2.display_date", "11 September 2001");
+    J_STR(events, "6.display_date", "February 2022");
+    J_STR(events, "6.group", "military-action");
+    resp_free(&ev);
+    resp_free(&r);
+}
+END_TEST
+
+/* ---- Filters: exact ids, from the table worked out from data/ ---- */
+
+struct filter_case {
+    const char *path;
+    const char *ids; /* space-separated, in order */
+};
+
+static const struct filter_case FILTERS[] = {
+    {"/events",
+     "budapest-memorandum-1994 ukraine-npt-accession-1994 "
+     "september-11-attacks-2001 nato-article-5-invocation-2001 "
+     "donbas-loss-2014 crimea-annexation-2014 russia-ukraine-war-2022 "
+     "ukraine-nato-membership-bid-2022 russia-annexes-four-regions-2022 "
+     "west-rejects-2022-annexation witkoff-earlier-meetings-with-putin-2025 "
+     "rubio-remarks-on-concessions-2025-08 "
+     "trump-invites-european-leaders-2025-08 "
+     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 "
+     "alaska-summit-2025 putin-accepts-security-guarantees-2025-08-15 "
+     "putin-territorial-demands-2025-08-15 "
+     "putin-understanding-remark-2025-08-15 "
+     "russian-concessions-on-five-regions-2025-08-15 "
+     "trump-fox-news-interview-2025-08-15 "
+     "downing-street-statement-2025-08-16 "
+     "european-leaders-statements-2025-08-16 "
+     "coalition-of-the-willing-call-2025-08-17 "
+     "trump-truth-social-post-2025-08-17 "
+     "us-article-5-style-guarantee-proposal witkoff-cnn-interview-2025-08-17 "
+     "witkoff-fox-news-interview-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-x-post-lasting-peace-2025-08-17 "
+     "white-house-meeting-2025-08-18"},
+    {"/events?from=2025-08-17&to=2025-08-17&type=interview",
+     "witkoff-cnn-interview-2025-08-17 witkoff-fox-news-interview-2025-08-17"},
+    {"/events?from=2025-08-17&to=2025-08-17",
+     "witkoff-earlier-meetings-with-putin-2025 "
+     "rubio-remarks-on-concessions-2025-08 "
+     "trump-invites-european-leaders-2025-08 "
+     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 "
+     "coalition-of-the-willing-call-2025-08-17 "
+     "trump-truth-social-post-2025-08-17 "
+     "us-article-5-style-guarantee-proposal witkoff-cnn-interview-2025-08-17 "
+     "witkoff-fox-news-interview-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-x-post-lasting-peace-2025-08-17"},
+    {"/events?to=2001",
+     "budapest-memorandum-1994 ukraine-npt-accession-1994 "
+     "september-11-attacks-2001 nato-article-5-invocation-2001"},
+    {"/events?from=2022&to=2022",
+     "russia-ukraine-war-2022 ukraine-nato-membership-bid-2022 "
+     "russia-annexes-four-regions-2022 west-rejects-2022-annexation"},
+    {"/events?from=2025-08-18",
+     "witkoff-earlier-meetings-with-putin-2025 "
+     "rubio-remarks-on-concessions-2025-08 "
+     "trump-invites-european-leaders-2025-08 "
+     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 "
+     "white-house-meeting-2025-08-18"},
+    {"/events?to=2014-03",
+     "budapest-memorandum-1994 ukraine-npt-accession-1994 "
+     "september-11-attacks-2001 nato-article-5-invocation-2001 "
+     "donbas-loss-2014 crimea-annexation-2014"},
+    {"/events?from=2014-03-19&to=2014-12",
+     "donbas-loss-2014"},
+    {"/events?from=2025-08-17T14:00:00-04:00&to=2025-08-17T23:59:59Z"
+     "&type=social-media-post",
+     "trump-truth-social-post-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-x-post-lasting-peace-2025-08-17"},
+    {"/events?to=2025-08-15T00:00Z&from=2025-08-14",
+     "witkoff-earlier-meetings-with-putin-2025 "
+     "rubio-remarks-on-concessions-2025-08 "
+     "trump-invites-european-leaders-2025-08 "
+     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 "
+     "alaska-summit-2025 putin-accepts-security-guarantees-2025-08-15 "
+     "putin-territorial-demands-2025-08-15 "
+     "putin-understanding-remark-2025-08-15 "
+     "russian-concessions-on-five-regions-2025-08-15 "
+     "trump-fox-news-interview-2025-08-15"},
+    {"/events?actor=keir-starmer",
+     "downing-street-statement-2025-08-16 white-house-meeting-2025-08-18"},
+    {"/events?actor=keir-starmer&actor=fox-news",
+     "trump-fox-news-interview-2025-08-15 "
+     "downing-street-statement-2025-08-16 "
+     "witkoff-fox-news-interview-2025-08-17 white-house-meeting-2025-08-18"},
+    {"/events?actor=fox-news&actor=keir-starmer&actor=cnn",
+     "trump-fox-news-interview-2025-08-15 "
+     "downing-street-statement-2025-08-16 witkoff-cnn-interview-2025-08-17 "
+     "witkoff-fox-news-interview-2025-08-17 white-house-meeting-2025-08-18"},
+    {"/events?actor=no-such-actor",
+     ""},
+    {"/events?type=social-media-post",
+     "trump-truth-social-post-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-x-post-lasting-peace-2025-08-17"},
+    {"/events?type=speech",
+     ""},
+    {"/events?status=proposed",
+     "trump-putin-zelenskyy-trilateral-proposal "
+     "us-article-5-style-guarantee-proposal"},
+    {"/events?status=scheduled",
+     "white-house-meeting-2025-08-18"},
+    {"/events?q=WITKOFF",
+     "witkoff-earlier-meetings-with-putin-2025 alaska-summit-2025 "
+     "putin-accepts-security-guarantees-2025-08-15 "
+     "russian-concessions-on-five-regions-2025-08-15 "
+     "witkoff-cnn-interview-2025-08-17 witkoff-fox-news-interview-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17"},
+    {"/events?q=W%C3%ADtkoff",
+     "witkoff-earlier-meetings-with-putin-2025 alaska-summit-2025 "
+     "putin-accepts-security-guarantees-2025-08-15 "
+     "russian-concessions-on-five-regions-2025-08-15 "
+     "witkoff-cnn-interview-2025-08-17 witkoff-fox-news-interview-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17"},
+    {"/events?q=zelensk",
+     "budapest-memorandum-1994 donbas-loss-2014 crimea-annexation-2014 "
+     "trump-putin-zelenskyy-trilateral-proposal "
+     "european-leaders-statements-2025-08-16 "
+     "coalition-of-the-willing-call-2025-08-17 "
+     "trump-truth-social-post-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-x-post-lasting-peace-2025-08-17 "
+     "white-house-meeting-2025-08-18"},
+    {"/events?q=Zelenskyy%20Trump",
+     "crimea-annexation-2014 trump-putin-zelenskyy-trilateral-proposal "
+     "trump-truth-social-post-2025-08-17 white-house-meeting-2025-08-18"},
+    {"/events?q=EU",
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17"},
+    {"/events?sort=-start&type=summit",
+     "alaska-summit-2025"},
+    {"/events?sort=-start&status=occurred&from=2025-08-17",
+     "zelenskyy-x-post-lasting-peace-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
+     "witkoff-fox-news-interview-2025-08-17 witkoff-cnn-interview-2025-08-17 "
+     "trump-truth-social-post-2025-08-17 "
+     "coalition-of-the-willing-call-2025-08-17 us-land-swap-remarks-2025-08 "
+     "trump-invites-european-leaders-2025-08 "
+     "rubio-remarks-on-concessions-2025-08 "
+     "witkoff-earlier-meetings-with-putin-2025"},
+    {"/events?actor=volodymyr-zelenskyy&type=social-media-post&from=2025-08-17"
+     "&to=2025-08-17&status=occurred&q=post",
+     "trump-truth-social-post-2025-08-17"},
+    {"/quotes",
+     "nato-article-5-armed-attack-against-all rubio-have-to-make-concessions "
+     "rubio-key-remaining-issues us-some-swapping-changes-in-land "
+     "putin-understanding no10-stands-ready-next-phase "
+     "trump-zelenskyy-can-end-war von-der-leyen-eu-ready-to-do-its-share "
+     "witkoff-article-five-guarantees-not-from-nato "
+     "witkoff-article-five-like-language witkoff-cut-through-decisions "
+     "witkoff-detailed-on-monday witkoff-encouraging "
+     "witkoff-five-regions-crux witkoff-game-changing "
+     "witkoff-important-discussion-donetsk witkoff-legislative-enshrinement "
+     "witkoff-nato-style witkoff-robust-security-guarantees "
+     "witkoff-russians-made-concessions witkoff-significant-not-enough "
+     "witkoff-some-concessions witkoff-some-moderation "
+     "witkoff-specifics-ukrainians-need witkoff-win-following-concession "
+     "zelenskyy-historic zelenskyy-historic-decision "
+     "zelenskyy-peace-must-be-lasting "
+     "zelenskyy-practical-security-guarantees "
+     "zelenskyy-so-called-security-guarantees-1994 "
+     "zelenskyy-strong-desire-end-war"},
+    {"/quotes?speaker=marco-rubio",
+     "rubio-have-to-make-concessions rubio-key-remaining-issues"},
+    {"/quotes?speaker=volodymyr-zelenskyy&sort=-start",
+     "zelenskyy-strong-desire-end-war "
+     "zelenskyy-so-called-security-guarantees-1994 "
+     "zelenskyy-practical-security-guarantees "
+     "zelenskyy-peace-must-be-lasting zelenskyy-historic-decision "
+     "zelenskyy-historic"},
+    {"/quotes?event=witkoff-fox-news-interview-2025-08-17",
+     "witkoff-article-five-guarantees-not-from-nato "
+     "witkoff-cut-through-decisions"},
+    {"/quotes?source=sky-news-2025-08-17-nato-style-guarantee",
+     "no10-stands-ready-next-phase von-der-leyen-eu-ready-to-do-its-share "
+     "witkoff-game-changing witkoff-nato-style "
+     "witkoff-win-following-concession zelenskyy-historic-decision "
+     "zelenskyy-practical-security-guarantees"},
+    {"/quotes?topic=article-5",
+     "nato-article-5-armed-attack-against-all "
+     "witkoff-article-five-guarantees-not-from-nato "
+     "witkoff-article-five-like-language witkoff-win-following-concession"},
+    {"/quotes?from=2025-08-16&to=2025-08-16",
+     "rubio-have-to-make-concessions rubio-key-remaining-issues "
+     "us-some-swapping-changes-in-land no10-stands-ready-next-phase"},
+    {"/quotes?to=2000",
+     "nato-article-5-armed-attack-against-all"},
+    {"/quotes?q=guarantees",
+     "rubio-key-remaining-issues "
+     "witkoff-article-five-guarantees-not-from-nato "
+     "witkoff-robust-security-guarantees zelenskyy-historic-decision "
+     "zelenskyy-practical-security-guarantees "
+     "zelenskyy-so-called-security-guarantees-1994"},
+    {"/quotes?q=CONCESSIONS",
+     "rubio-have-to-make-concessions witkoff-russians-made-concessions "
+     "witkoff-some-concessions"},
+    {"/quotes?q=some%20concessions",
+     "witkoff-russians-made-concessions witkoff-some-concessions"},
+    {"/quotes?speaker=steve-witkoff&topic=nato"
+     "&source=sky-news-2025-08-17-nato-style-guarantee",
+     "witkoff-nato-style witkoff-win-following-concession"},
+    {"/quotes?topic=no-such-topic",
+     ""},
+    {"/actors",
+     "alaska alexander-stubb anadolu-agency anchorage barack-obama brussels "
+     "cnn coalition-of-the-willing crimea donald-trump donbas donetsk-oblast "
+     "downing-street emmanuel-macron europe european-commission "
+     "european-union finland fox-news france friedrich-merz germany "
+     "giorgia-meloni istanbul italy keir-starmer kharkiv kherson-oblast kyiv "
+     "luhansk-oblast marco-rubio mark-rutte nato odesa russia sky-news "
+     "steve-witkoff the-west this-is-the-coast truth-social ukraine "
+     "united-kingdom united-states ursula-von-der-leyen vladimir-putin "
+     "volodymyr-zelenskyy washington-dc white-house x yasin-gungor "
+     "zaporizhzhia-oblast"},
+    {"/actors?kind=person",
+     "alexander-stubb barack-obama donald-trump emmanuel-macron "
+     "friedrich-merz giorgia-meloni keir-starmer marco-rubio mark-rutte "
+     "steve-witkoff ursula-von-der-leyen vladimir-putin volodymyr-zelenskyy "
+     "yasin-gungor"},
+    {"/actors?kind=platform",
+     "truth-social x"},
+    {"/actors?q=zelenskyy",
+     "volodymyr-zelenskyy"},
+    {"/actors?q=washington",
+     "washington-dc"},
+    {"/actors?q=AA",
+     "anadolu-agency"},
+    {"/actors?kind=media-outlet&q=news",
+     "fox-news sky-news"},
+    {"/actors/keir-starmer/events",
+     "downing-street-statement-2025-08-16 white-house-meeting-2025-08-18"},
+    {"/actors/keir-starmer/events?type=statement",
+     "downing-street-statement-2025-08-16"},
+    {"/actors/volodymyr-zelenskyy/events?from=2025-08-17&sort=-start",
+     "white-house-meeting-2025-08-18 "
+     "zelenskyy-x-post-lasting-peace-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
+     "trump-truth-social-post-2025-08-17 "
+     "coalition-of-the-willing-call-2025-08-17 "
+     "trump-putin-zelenskyy-trilateral-proposal"},
+    {"/actors/steve-witkoff/quotes?event=witkoff-fox-news-interview-2025-08-17",
+     "witkoff-article-five-guarantees-not-from-nato "
+     "witkoff-cut-through-decisions"},
+    {"/actors/steve-witkoff/quotes?topic=nato&sort=-start",
+     "witkoff-win-following-concession witkoff-nato-style "
+     "witkoff-article-five-guarantees-not-from-nato"},
+    {"/actors/donald-trump/quotes",
+     "trump-zelenskyy-can-end-war"},
+    {"/events/witkoff-fox-news-interview-2025-08-17/quotes",
+     "witkoff-article-five-guarantees-not-from-nato "
+     "witkoff-cut-through-decisions"},
+    {"/events/witkoff-cnn-interview-2025-08-17/quotes?sort=-start",
+     "witkoff-win-following-concession witkoff-some-moderation "
+     "witkoff-some-concessions witkoff-significant-not-enough "
+     "witkoff-russians-made-concessions witkoff-robust-security-guarantees "
+     "witkoff-nato-style witkoff-legislative-enshrinement "
+     "witkoff-important-discussion-donetsk witkoff-game-changing "
+     "witkoff-five-regions-crux witkoff-encouraging "
+     "witkoff-detailed-on-monday witkoff-article-five-like-language"},
+    {"/events/alaska-summit-2025/quotes",
+     ""},
+    {"/timeline",
+     "budapest-memorandum-1994 ukraine-npt-accession-1994 "
+     "september-11-attacks-2001 nato-article-5-invocation-2001 "
+     "donbas-loss-2014 crimea-annexation-2014 russia-ukraine-war-2022 "
+     "ukraine-nato-membership-bid-2022 russia-annexes-four-regions-2022 "
+     "west-rejects-2022-annexation witkoff-earlier-meetings-with-putin-2025 "
+     "rubio-remarks-on-concessions-2025-08 "
+     "trump-invites-european-leaders-2025-08 "
+     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 "
+     "alaska-summit-2025 putin-accepts-security-guarantees-2025-08-15 "
+     "putin-territorial-demands-2025-08-15 "
+     "putin-understanding-remark-2025-08-15 "
+     "russian-concessions-on-five-regions-2025-08-15 "
+     "trump-fox-news-interview-2025-08-15 "
+     "downing-street-statement-2025-08-16 "
+     "european-leaders-statements-2025-08-16 "
+     "coalition-of-the-willing-call-2025-08-17 "
+     "trump-truth-social-post-2025-08-17 "
+     "us-article-5-style-guarantee-proposal witkoff-cnn-interview-2025-08-17 "
+     "witkoff-fox-news-interview-2025-08-17 "
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
+     "zelenskyy-x-post-historic-decision-2025-08-17 "
+     "zelenskyy-x-post-lasting-peace-2025-08-17 "
+     "white-house-meeting-2025-08-18"},
+    {"/timeline?type=interview",
+     "trump-fox-news-interview-2025-08-15 witkoff-cnn-interview-2025-08-17 "
+     "witkoff-fox-news-interview-2025-08-17"},
+    {"/timeline?actor=keir-starmer&actor=cnn",
+     "downing-street-statement-2025-08-16 witkoff-cnn-interview-2025-08-17 "
+     "white-house-meeting-2025-08-18"},
+    {"/timeline?from=2022&to=2022&status=occurred&q=annex",
+     "russia-annexes-four-regions-2022 west-rejects-2022-annexation"},
+    {"/events?actor=ukraine&type=agreement",
+     "budapest-memorandum-1994 ukraine-npt-accession-1994 "
+     "putin-accepts-security-guarantees-2025-08-15 "
+     "us-article-5-style-guarantee-proposal"},
+    {"/actors/volodymyr-zelenskyy/events?status=occurred&q=post",
+     "trump-truth-social-post-2025-08-17"},
+    {"/actors/keir-starmer/events?to=2025-08-16&status=occurred",
+     "downing-street-statement-2025-08-16"},
+    {"/actors/steve-witkoff/quotes?source=sky-news-2025-08-17-nato-style-guarantee"
+     "&from=2025-08-17&to=2025-08-17&q=concession",
+     "witkoff-win-following-concession"},
+    {"/actors/marco-rubio/quotes?from=2025-08-16&to=2025-08-16",
+     "rubio-have-to-make-concessions rubio-key-remaining-issues"},
+    {"/actors/volodymyr-zelenskyy/quotes?q=SECURITY%20guarantees",
+     "zelenskyy-historic-decision zelenskyy-practical-security-guarantees "
+     "zelenskyy-so-called-security-guarantees-1994"},
+    {"/quotes?event=witkoff-cnn-interview-2025-08-17&topic=peace-deal",
+     "witkoff-encouraging witkoff-some-moderation"},
+    {"/quotes?q=%C3%A9ncouraging",
+     "witkoff-encouraging"},
+    {"/actors?q=ZELENSK%C3%9DY",
+     "volodymyr-zelenskyy"},
+    {"/actors?q=sir%20keir",
+     "keir-starmer"},
+    {"/timeline?status=proposed",
+     "trump-putin-zelenskyy-trilateral-proposal "
+     "us-article-5-style-guarantee-proposal"},
+};
+#define N_FILTERS (sizeof(FILTERS) / sizeof(FILTERS[0]))
+
+START_TEST(filter_returns_exact_ids)
+{
+    const struct filter_case *c = &FILTERS[_i];
+    int timeline = strncmp(c->path, "/timeline", 9) == 0;
+    char path[512];
+    if (timeline)
+        snprintf(path, sizeof(path), "%s", c->path);
+    else
+        snprintf(path, sizeof(path), "%s%climit=500", c->path,
+                 strchr(c->path, '?') ? '&' : '?');
+    struct resp r;
+    get_json(path, &r);
+    char *got = join_ids(json_object_get(r.json, timeline ? "events" : "data"),
+                         timeline ? "unique_id" : "id");
+    ck_assert_msg(strcmp(got, c->ids) == 0, "%s\n  got:  %s\n  want: %s", path, got, c->ids);
+    if (!timeline) {
+        J_INT(r.json, "meta.total", (json_int_t)count_words(c->ids));
+        J_NULL(r.json, "meta.next_cursor");
+    }
+    free(got);
+    resp_free(&r);
+}
+END_TEST
+
+/* Filters that only make sense with a given limit or order. */
+START_TEST(limit_and_sort)
+{
+    struct resp r;
+    get_json("/events?limit=5", &r);
+    char *got = join_ids(json_object_get(r.json, "data"), "id");
+    ck_assert_str_eq(got, "budapest-memorandum-1994 ukraine-npt-accession-1994 "
+                          "september-11-attacks-2001 nato-article-5-invocation-2001 "
+                          "donbas-loss-2014");
+    free(got);
+    J_INT(r.json, "meta.total", 33);
+    J_INT(r.json, "meta.limit", 5);
+    ck_assert(json_is_string(jget(r.json, "meta.next_cursor")));
+    resp_free(&r);
+
+    get_json("/events?sort=-start&limit=3", &r);
+    got = join_ids(json_object_get(r.json, "data"), "id");
+    ck_assert_str_eq(got, "white-house-meeting-2025-08-18 "
+                          "zelenskyy-x-post-lasting-peace-2025-08-17 "
+                          "zelenskyy-x-post-historic-decision-2025-08-17");
+    free(got);
+    J_INT(r.json, "meta.total", 33);
+    resp_free(&r);
+
+    get_json("/events?sort=start&limit=1", &r);
+    J_STR(r.json, "data.0.id", "budapest-memorandum-1994");
+    resp_free(&r);
+
+    get_json("/quotes?limit=1&sort=-start", &r);
+    J_STR(r.json, "data.0.id", "zelenskyy-strong-desire-end-war");
+    J_INT(r.json, "meta.total", 31);
+    resp_free(&r);
+
+    get_json("/actors?limit=2", &r);
+    got = join_ids(json_object_get(r.json, "data"), "id");
+    ck_assert_str_eq(got, "alaska alexander-stubb");
+    free(got);
+    J_INT(r.json, "meta.limit", 2);
+    resp_free(&r);
+
+    get_json("/sources?limit=1", &r);
+    J_STR(r.json, "data.0.id", "aa-2025-08-17-witkoff-concessions");
+    J_INT(r.json, "meta.total", 3);
+    resp_free(&r);
+
+    /* limit=500 and limit=1 are the bounds; 007 is seven. */
+    get_json("/events?limit=007", &r);
+    J_SIZE(r.json, "data", 7);
+    resp_free(&r);
+    get_json("/events?limit=500", &r);
+    J_SIZE(r.json, "data", 33);
+    J_INT(r.json, "meta.limit", 500);
+    resp_free(&r);
+
+    /* 50 actor= filters are allowed (any of them); the 51st is not. */
+    char path[2048] = "/events?limit=500";
+    for (int i = 0; i < 49; i++)
+        strcat(path, "&actor=no-such-actor");
+    strcat(path, "&actor=keir-starmer");
+    get_json(path, &r);
+    got = join_ids(json_object_get(r.json, "data"), "id");
+    ck_assert_str_eq(got, "downing-street-statement-2025-08-16 white-house-meeting-2025-08-18");
+    free(got);
+    resp_free(&r);
+    strcat(path, "&actor=cnn");
+    get(path, &r);
+    check_problem(path, &r, 400, "actor");
+    resp_free(&r);
+
+    /* a leap day is a date */
+    get_json("/events?from=2024-02-29&to=2024-02-29", &r);
+    J_INT(r.json, "meta.total", 0);
+    resp_free(&r);
+}
+END_TEST
+
+/* ---- Pagination ---- */
+
+static const char *const WALKS[] = {
+    "/events",
+    "/events?sort=-start",
+    "/events?from=2025-08-17&to=2025-08-17",
+    "/events?actor=keir-starmer&actor=fox-news",
+    "/events?q=zelensk",
+    "/quotes",
+    "/quotes?sort=-start&topic=security-guarantees",
+    "/actors",
+    "/actors?kind=person",
+    "/sources",
+    "/events/witkoff-cnn-interview-2025-08-17/quotes",
+    "/actors/volodymyr-zelenskyy/events?sort=-start",
+    "/actors/steve-witkoff/quotes",
+};
+#define N_WALKS (sizeof(WALKS) / sizeof(WALKS[0]))
+
+/* The target of a Link header's rel="next", or "" when there is none. */
+static void link_next(const struct resp *r, char *out, size_t size)
+{
+    char v[1024];
+    out[0] = '\0';
+    if (header(r, "Link", v, sizeof(v)) == 0)
+        return;
+    char *lt = strchr(v, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    ck_assert_msg(lt && gt && strstr(gt, "rel=\"next\"") != NULL, "Link header \"%s\"", v);
+    *gt = '\0';
+    snprintf(out, size, "%s", lt + 1);
+}
+
+/* Walks query with limit L by mode (0: meta.next_cursor, 1: links.next,
+ * 2: the Link header). Every page is checked; returns the ids in order. */
+static char *walk(CURL *h, const char *query, int limit, int mode, json_int_t total)
+{
+    char path[1024], next[1024];
+    snprintf(path, sizeof(path), "%s%climit=%d", query, strchr(query, '?') ? '&' : '?', limit);
+    size_t cap = 4096, n = 0;
+    char *ids = calloc(1, cap);
+    json_int_t pages = 0, max_pages = total / limit + 2;
+    for (;;) {
+        struct resp r;
+        perform(h, path, NULL, &r);
+        ck_assert_msg(r.status == 200 && r.json != NULL, "%.300s: status %ld", path, r.status);
+        ck_assert_msg(++pages <= max_pages, "%.300s: more pages than %lld items allow", query,
+                      (long long)total);
+        J_INT(r.json, "meta.total", total);
+        J_INT(r.json, "meta.limit", limit);
+        J_STR(r.json, "links.self", path);
+        json_t *data = json_object_get(r.json, "data");
+        json_t *cursor = jget(r.json, "meta.next_cursor");
+        json_t *lnext = jget(r.json, "links.next");
+        char lnk[1024];
+        link_next(&r, lnk, sizeof(lnk));
+        int last = json_is_null(cursor);
+        ck_assert_msg(last == json_is_null(lnext) && last == (lnk[0] == '\0'),
+                      "%.300s: next_cursor, links.next and Link disagree", path);
+        if (!last) {
+            ck_assert_msg(json_array_size(data) == (size_t)limit, "%.300s: a short page", path);
+            ck_assert_msg(strcmp(lnk, json_string_value(lnext)) == 0,
+                          "%.300s: Link <%s> but links.next %s", path, lnk,
+                          json_string_value(lnext));
+        } else {
+            ck_assert_msg(json_array_size(data) <= (size_t)limit &&
+                          (total == 0 || json_array_size(data) > 0), "%.300s: last page of %zu",
+                          path, json_array_size(data));
+        }
+        char *page = join_ids(data, "id");
+        size_t need = n + strlen(page) + 2;
+        if (need > cap) {
+            cap = need * 2;
+            ids = realloc(ids, cap);
+        }
+        n += (size_t)sprintf(ids + n, "%s%s", n && *page ? " " : "", page);
+        free(page);
+        if (last) {
+            resp_free(&r);
+            break;
+        }
+        if (mode == 0)
+            snprintf(next, sizeof(next), "%s%climit=%d&cursor=%s", query,
+                     strchr(query, '?') ? '&' : '?', limit, json_string_value(cursor));
+        else if (mode == 1)
+            snprintf(next, sizeof(next), "%s", json_string_value(lnext));
+        else
+            snprintf(next, sizeof(next), "%s", lnk);
+        snprintf(path, sizeof(path), "%s", next);
+        resp_free(&r);
+    }
+    ck_assert_msg(pages == (total + limit - 1) / limit || (total == 0 && pages == 1),
+                  "%s limit %d: %lld pages for %lld items", query, limit, (long long)pages,
+                  (long long)total);
+    return ids;
+}
+
+START_TEST(pagination_walks_every_item_once)
+{
+    const char *query = WALKS[_i];
+    char path[1024];
+    snprintf(path, sizeof(path), "%s%climit=500", query, strchr(query, '?') ? '&' : '?');
+    struct resp r;
+    get_json(path, &r);
+    json_int_t total = json_integer_value(jget(r.json, "meta.total"));
+    ck_assert_msg(total >= 3, "%.300s: %lld items is too few to page", query, (long long)total);
+    J_SIZE(r.json, "data", total);
+    J_NULL(r.json, "meta.next_cursor");
+    J_NULL(r.json, "links.next");
+    ck_assert(header(&r, "Link", NULL, 0) == 0);
+    char *all = join_ids(json_object_get(r.json, "data"), "id");
+    resp_free(&r);
+    ck_assert_msg(duplicate_word(all) == NULL, "%.300s: an item twice: %.80s", query,
+                  duplicate_word(all));
+    CURL *h = curl_easy_init();
+    for (int limit = 1; limit <= 3; limit++) {
+        for (int mode = 0; mode < 3; mode++) {
+            char *ids = walk(h, query, limit, mode, total);
+            ck_assert_msg(strcmp(ids, all) == 0,
+                          "%s limit=%d by %s:\n  got:  %s\n  want: %s", query, limit,
+                          mode == 0 ? "next_cursor" : mode == 1 ? "links.next" : "Link",
+                          ids, all);
+            free(ids);
+        }
+    }
+    curl_easy_cleanup(h);
+    free(all);
+}
+END_TEST
+
+START_TEST(cursors_are_bound_to_their_query)
+{
+    struct resp r;
+    get_json("/events?limit=2", &r);
+    char c[128];
+    snprintf(c, sizeof(c), "%s", json_string_value(jget(r.json, "meta.next_cursor")));
+    resp_free(&r);
+    ck_assert_msg(strlen(c) > 4, "cursor \"%s\"", c);
+    char path[512];
+
+    /* The same query, with any limit and the parameters in any order. */
+    snprintf(path, sizeof(path), "/events?limit=2&cursor=%s", c);
+    get_json(path, &r);
+    char *got = join_ids(json_object_get(r.json, "data"), "id");
+    ck_assert_str_eq(got, "september-11-attacks-2001 nato-article-5-invocation-2001");
+    free(got);
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/events?cursor=%s&limit=3", c);
+    get_json(path, &r);
+    got = join_ids(json_object_get(r.json, "data"), "id");
+    ck_assert_str_eq(got, "september-11-attacks-2001 nato-article-5-invocation-2001 "
+                          "donbas-loss-2014");
+    free(got);
+    resp_free(&r);
+
+    /* Altered, truncated, extended, empty, garbage. */
+    char bad[8][160];
+    size_t len = strlen(c);
+    snprintf(bad[0], sizeof(bad[0]), "%s", c);
+    bad[0][len - 1] = bad[0][len - 1] == 'A' ? 'B' : 'A';
+    snprintf(bad[1], sizeof(bad[1]), "%s", c);
+    bad[1][0] = bad[1][0] == 'A' ? 'B' : 'A';
+    snprintf(bad[2], sizeof(bad[2]), "%.*s", (int)len - 1, c);
+    snprintf(bad[3], sizeof(bad[3]), "%.*s", (int)len / 2, c);
+    snprintf(bad[4], sizeof(bad[4]), "%sA", c);
+    snprintf(bad[5], sizeof(bad[5]), "%s", "");
+    snprintf(bad[6], sizeof(bad[6]), "%s", "not-a-cursor");
+    memset(bad[7], 'A', 100);
+    bad[7][100] = '\0';
+    for (int i = 0; i < 8; i++) {
+        snprintf(path, sizeof(path), "/events?limit=2&cursor=%.160s", bad[i]);
+        get(path, &r);
+        check_problem(path, &r, 400, "cursor");
+        resp_free(&r);
+    }
+
+    /* A cursor of another query, order, resource or actor. */
+    static const char *const other[] = {"/events?type=summit", "/events?sort=-start",
+        "/events?from=1990", "/events?q=zelensk", "/events?actor=ukraine",
+        "/quotes", "/actors", "/sources", "/actors/ukraine/events",
+        "/events/witkoff-cnn-interview-2025-08-17/quotes"};
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        snprintf(path, sizeof(path), "%s%ccursor=%s", other[i],
+                 strchr(other[i], '?') ? '&' : '?', c);
+        get(path, &r);
+        check_problem(path, &r, 400, "cursor");
+        resp_free(&r);
+    }
+    get_json("/actors/steve-witkoff/quotes?limit=1", &r);
+    snprintf(c, sizeof(c), "%s", json_string_value(jget(r.json, "meta.next_cursor")));
+    resp_free(&r);
+    snprintf(path, sizeof(path), "/actors/volodymyr-zelenskyy/quotes?limit=1&cursor=%s", c);
+    get(path, &r);
+    check_problem(path, &r, 400, "cursor");
+    resp_free(&r);
+}
+END_TEST
+
+/* ---- Errors ---- */
+
+struct error_case {
+    const char *target;
+    long status;
+    const char *param; /* the parameter the problem names, or NULL */
+    int raw;           /* a malformed request target: sent as is, not through a proxy */
+};
+
+static const struct error_case ERRORS[] = {
+    /* unknown parameters: 400 naming them */
+    {"/events?bogus=1", 400, "bogus", 0},
+    {"/events?Limit=5", 400, "Limit", 0},
+    {"/events?limit=5&page=2", 400, "page", 0},
+    {"/quotes?kind=full", 400, "kind", 0},
+    {"/actors?sort=start", 400, "sort", 0},
+    {"/actors?type=person", 400, "type", 0},
+    {"/sources?q=news", 400, "q", 0},
+    {"/timeline?limit=5", 400, "limit", 0},
+    {"/timeline?cursor=abc", 400, "cursor", 0},
+    {"/health?verbose=1", 400, "verbose", 0},
+    {"/openapi.yaml?v=2", 400, "v", 0},
+    {"/events/alaska-summit-2025?expand=quotes", 400, "expand", 0},
+    {"/quotes/witkoff-some-concessions?x", 400, "x", 0},
+    {"/actors/keir-starmer?limit=1", 400, "limit", 0},
+    {"/sources/sky-news-2025-08-17-nato-style-guarantee?q=x", 400, "q", 0},
+    {"/actors/keir-starmer/events?actor=cnn", 400, "actor", 0},
+    {"/actors/keir-starmer/quotes?speaker=cnn", 400, "speaker", 0},
+    {"/events/alaska-summit-2025/quotes?q=x", 400, "q", 0},
+    {"/events?=1", 400, "", 0},
+    /* repeated parameters that are not repeatable */
+    {"/events?type=summit&type=call", 400, "type", 0},
+    {"/events?limit=1&limit=1", 400, "limit", 0},
+    {"/events?from=2025&from=2024", 400, "from", 0},
+    {"/events?q=a&q=b", 400, "q", 0},
+    {"/events?sort=start&sort=start", 400, "sort", 0},
+    {"/quotes?speaker=steve-witkoff&speaker=marco-rubio", 400, "speaker", 0},
+    {"/quotes?topic=nato&topic=territory", 400, "topic", 0},
+    {"/actors?kind=person&kind=country", 400, "kind", 0},
+    {"/timeline?status=occurred&status=proposed", 400, "status", 0},
+    {"/sources?limit=1&limit=2", 400, "limit", 0},
+    /* limit */
+    {"/events?limit=0", 400, "limit", 0},
+    {"/events?limit=501", 400, "limit", 0},
+    {"/events?limit=-1", 400, "limit", 0},
+    {"/events?limit=abc", 400, "limit", 0},
+    {"/events?limit=1e3", 400, "limit", 0},
+    {"/events?limit=", 400, "limit", 0},
+    {"/events?limit", 400, "limit", 0},
+    {"/events?limit=1.5", 400, "limit", 0},
+    {"/events?limit=%2B1", 400, "limit", 0},
+    {"/events?limit=%201", 400, "limit", 0},
+    {"/events?limit=0x10", 400, "limit", 0},
+    {"/events?limit=99999999999999999999", 400, "limit", 0},
+    {"/quotes?limit=0", 400, "limit", 0},
+    {"/actors?limit=501", 400, "limit", 0},
+    {"/sources?limit=abc", 400, "limit", 0},
+    {"/actors/keir-starmer/events?limit=0", 400, "limit", 0},
+    {"/actors/keir-starmer/quotes?limit=-1", 400, "limit", 0},
+    {"/events/alaska-summit-2025/quotes?limit=501", 400, "limit", 0},
+    /* sort */
+    {"/events?sort=end", 400, "sort", 0},
+    {"/events?sort=START", 400, "sort", 0},
+    {"/events?sort=", 400, "sort", 0},
+    {"/events?sort=%2Bstart", 400, "sort", 0},
+    {"/events?sort=--start", 400, "sort", 0},
+    {"/quotes?sort=date", 400, "sort", 0},
+    {"/actors/keir-starmer/events?sort=-end", 400, "sort", 0},
+    {"/events/alaska-summit-2025/quotes?sort=asc", 400, "sort", 0},
+    /* dates */
+    {"/events?from=2025-02-30", 400, "from", 0},
+    {"/events?from=2025-13", 400, "from", 0},
+    {"/events?from=garbage", 400, "from", 0},
+    {"/events?to=2025-02-29", 400, "to", 0},
+    {"/events?from=2025-00", 400, "from", 0},
+    {"/events?from=2025-8-17", 400, "from", 0},
+    {"/events?from=20250817", 400, "from", 0},
+    {"/events?from=", 400, "from", 0},
+    {"/events?to=2025-08-17T25:00Z", 400, "to", 0},
+    {"/events?to=2025-08-17T12:00%2B25:00", 400, "to", 0},
+    {"/quotes?from=2025-04-31", 400, "from", 0},
+    {"/timeline?to=yesterday", 400, "to", 0},
+    {"/actors/keir-starmer/events?from=2025-13-01", 400, "from", 0},
+    {"/actors/keir-starmer/quotes?to=2025-02-30", 400, "to", 0},
+    /* from after to */
+    {"/events?from=2025-08-18&to=2025-08-17", 400, "to", 0},
+    {"/quotes?from=2025-09&to=2025-08", 400, "to", 0},
+    {"/timeline?from=2026&to=2025", 400, "to", 0},
+    {"/actors/keir-starmer/events?from=2025-08-17T12:00Z&to=2025-08-17T11:00Z", 400, "to", 0},
+    /* enums */
+    {"/events?type=party", 400, "type", 0},
+    {"/events?type=Summit", 400, "type", 0},
+    {"/events?type=", 400, "type", 0},
+    {"/events?status=happened", 400, "status", 0},
+    {"/events?status=OCCURRED", 400, "status", 0},
+    {"/actors?kind=human", 400, "kind", 0},
+    {"/timeline?type=interviews", 400, "type", 0},
+    {"/actors/keir-starmer/events?status=x", 400, "status", 0},
+    /* id syntax in filters */
+    {"/events?actor=Bad_Id", 400, "actor", 0},
+    {"/events?actor=steve--witkoff", 400, "actor", 0},
+    {"/events?actor=-steve", 400, "actor", 0},
+    {"/events?actor=", 400, "actor", 0},
+    {"/events?actor=keir-starmer&actor=NOPE", 400, "actor", 0},
+    {"/quotes?speaker=X", 400, "speaker", 0},
+    {"/quotes?event=a_b", 400, "event", 0},
+    {"/quotes?source=UPPER", 400, "source", 0},
+    {"/quotes?topic=Article-5", 400, "topic", 0},
+    {"/quotes?topic=article%205", 400, "topic", 0},
+    {"/actors/steve-witkoff/quotes?event=bad.id", 400, "event", 0},
+    {"/timeline?actor=x%20y", 400, "actor", 0},
+    /* q */
+    {"/events?q=", 400, "q", 0},
+    {"/quotes?q=", 400, "q", 0},
+    {"/actors?q=", 400, "q", 0},
+    {"/timeline?q=", 400, "q", 0},
+    {"/actors/keir-starmer/events?q=", 400, "q", 0},
+    /* unknown paths and ids */
+    {"/nope", 404, NULL, 0},
+    {"/", 404, NULL, 0},
+    {"/EVENTS", 404, NULL, 0},
+    {"/events/", 404, NULL, 0},
+    {"//events", 404, NULL, 1}, /* proxies may collapse the slashes */
+    {"/health/", 404, NULL, 0},
+    {"/api/events", 404, NULL, 0},
+    {"/events/alaska-summit-2025/extra", 404, NULL, 0},
+    {"/events/alaska-summit-2025/quotes/witkoff-some-concessions", 404, NULL, 0},
+    {"/events/nope", 404, NULL, 0},
+    {"/events/Alaska-Summit-2025", 404, NULL, 0},
+    {"/quotes/nope", 404, NULL, 0},
+    {"/actors/nope", 404, NULL, 0},
+    {"/sources/nope", 404, NULL, 0},
+    {"/actors/nope/events", 404, NULL, 0},
+    {"/actors/nope/quotes", 404, NULL, 0},
+    {"/events/nope/quotes", 404, NULL, 0},
+    {"/events/nope?limit=1", 400, "limit", 0},
+    /* malformed request targets */
+    {"/events?q=%zz", 400, "q", 1},
+    {"/events?q=abc%", 400, "q", 1},
+    {"/events?q=%4", 400, "q", 1},
+    {"/events?q=%00", 400, "q", 1},
+    {"/events?q=a%00b", 400, "q", 1},
+    {"/events?q=%ff", 400, "q", 1},
+    {"/events?q=%c3%28", 400, "q", 1},
+    {"/events?q=%ed%a0%80", 400, "q", 1},
+    {"/events?q=%c0%af", 400, "q", 1},
+    {"/events?%zz=1", 400, NULL, 1},
+    {"/events?q%ff=1", 400, NULL, 1},
+    {"/events?limit=1&%00=1", 400, NULL, 1},
+    {"/%zz", 400, NULL, 1},
+    {"/events%", 400, NULL, 1},
+    {"/events%00", 400, NULL, 1},
+    {"/%ff", 400, NULL, 1},
+    {"/events/%c3", 400, NULL, 1},
+    {"/actors/%ff/events", 400, NULL, 1},
+};
+#define N_ERRORS (sizeof(ERRORS) / sizeof(ERRORS[0]))
+
+START_TEST(errors_are_problems)
+{
+    const struct error_case *c = &ERRORS[_i];
+    if (c->raw && skip_when_proxied(c->target))
+        return;
+    struct req q = {NULL, c->raw, NULL, {NULL}};
+    struct resp r;
+    http(c->target, &q, &r);
+    check_problem(c->target, &r, c->status, c->param);
+    resp_free(&r);
+}
+END_TEST
+
+START_TEST(long_uris_and_many_parameters)
+{
+    /* 8192 bytes is the limit of the request target: at it, the request is
+     * parsed (and q is too long); one more is a 414. */
+    char *path = malloc(20000);
+    struct resp r;
+    strcpy(path, "/events?q=");
+    size_t n = strlen(path);
+    memset(path + n, 'a', 8192 - n);
+    path[8192] = '\0';
+    get(path, &r);
+    check_problem("8192-byte URI", &r, 400, "q");
+    resp_free(&r);
+    strcpy(path + 8192, "a");
+    get(path, &r);
+    check_problem("8193-byte URI", &r, 414, NULL);
+    resp_free(&r);
+    memset(path + n, 'a', 16000);
+    path[n + 16000] = '\0';
+    get(path, &r);
+    check_problem("16 KB URI", &r, 414, NULL);
+    resp_free(&r);
+
+    /* 64 parameters are parsed (the first unknown one is named); 65 and
+     * 1,000 are too many. */
+    static const int counts[] = {64, 65, 1000};
+    for (size_t c = 0; c < 3; c++) {
+        int count = counts[c];
+        size_t o = (size_t)sprintf(path, "/events");
+        for (int i = 0; i < count; i++)
+            o += (size_t)sprintf(path + o, "%cp%d=1", i ? '&' : '?', i);
+        ck_assert_uint_le(o, 8192);
+        get(path, &r);
+        char what[64];
+        snprintf(what, sizeof(what), "%d query parameters", count);
+        check_problem(what, &r, 400, count == 64 ? "p0" : NULL);
+        resp_free(&r);
+    }
+    /* 1,000 of a known parameter, and 2,000 empty ones. */
+    size_t o = (size_t)sprintf(path, "/events");
+    for (int i = 0; i < 1000; i++)
+        o += (size_t)sprintf(path + o, "%climit=1", i ? '&' : '?');
+    get(path, &r);
+    check_problem("1,000 limit parameters", &r, 400, NULL);
+    resp_free(&r);
+    o = (size_t)sprintf(path, "/events?limit=1");
+    for (int i = 0; i < 1000; i++)
+        o += (size_t)sprintf(path + o, "&&");
+    get(path, &r);
+    ck_assert_msg(r.status == 200, "empty parameters are skipped, got %ld", r.status);
+    resp_free(&r);
+    free(path);
+}
+END_TEST
+
+START_TEST(other_methods_are_405)
+{
+    static const char *const methods[] = {"POST", "PUT", "DELETE", "PATCH"};
+    static const char *const paths[] = {"/events", "/events/alaska-summit-2025", "/health",
+                                        "/nope"};
+    for (size_t m = 0; m < 4; m++) {
+        for (size_t p = 0; p < 4; p++) {
+            struct req q = {methods[m], 0, m == 0 ? "a=1" : NULL, {NULL}};
+            struct resp r;
+            http(paths[p], &q, &r);
+            char what[128], allow[128];
+            snprintf(what, sizeof(what), "%s %s", methods[m], paths[p]);
+            check_problem(what, &r, 405, NULL);
+            ck_assert_msg(header(&r, "Allow", allow, sizeof(allow)) == 1, "%.300s: no Allow", what);
+            ck_assert_msg(strcmp(allow, "GET, HEAD, OPTIONS") == 0, "%.300s: Allow: %s", what,
+                          allow);
+            resp_free(&r);
+        }
+    }
+}
+END_TEST
+
+/* ---- Caching ---- */
+
+static void etag_of(const char *path, char *out, size_t size)
+{
+    struct resp r;
+    get(path, &r);
+    ck_assert_msg(r.status == 200, "%.300s: %ld", path, r.status);
+    ck_assert_msg(header(&r, "ETag", out, size) == 1, "%.300s: no single ETag", path);
+    resp_free(&r);
+}
+
+START_TEST(etags_and_conditional_requests)
+{
+    static const char *const paths[] = {"/events", "/events?limit=1", "/events?limit=2",
+        "/events?type=summit", "/events/alaska-summit-2025", "/events/alaska-summit-2025/quotes",
+        "/quotes", "/quotes/witkoff-some-concessions", "/actors", "/actors/keir-starmer",
+        "/actors/keir-starmer/events", "/actors/keir-starmer/quotes", "/sources",
+        "/sources/sky-news-2025-08-17-nato-style-guarantee", "/timeline", "/health",
+        "/openapi.yaml"};
+    enum { N = sizeof(paths) / sizeof(paths[0]) };
+    char tags[N][64];
+    for (size_t i = 0; i < N; i++) {
+        struct resp r;
+        get(paths[i], &r);
+        ck_assert_msg(r.status == 200, "%.300s: %ld", paths[i], r.status);
+        char *t = tags[i], v[256];
+        ck_assert_msg(header(&r, "ETag", t, 64) == 1, "%.300s: no single ETag", paths[i]);
+        size_t len = strlen(t);
+        ck_assert_msg(len >= 3 && t[0] == '"' && strchr(t + 1, '"') == t + len - 1,
+                      "%.300s: ETag %s is not a strong tag", paths[i], t);
+        ck_assert_msg(strncmp(t, "W/", 2) != 0, "%.300s: weak ETag %s", paths[i], t);
+        ck_assert_msg(header(&r, "Last-Modified", v, sizeof(v)) == 1, "%.300s: no Last-Modified",
+                      paths[i]);
+        time_t lm = curl_getdate(v, NULL);
+        ck_assert_msg(lm > 1577836800 && lm <= time(NULL) + 60, "%.300s: Last-Modified %s",
+                      paths[i], v);
+        ck_assert_msg(header(&r, "Cache-Control", v, sizeof(v)) == 1, "%.300s: no Cache-Control",
+                      paths[i]);
+        resp_free(&r);
+        /* the same query, the same tag */
+        char again[64];
+        etag_of(paths[i], again, sizeof(again));
+        ck_assert_msg(strcmp(t, again) == 0, "%.300s: ETag %s then %s", paths[i], t, again);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_msg(strcmp(tags[j], t) != 0, "%s and %s share ETag %s", paths[j],
+                          paths[i], t);
+    }
+
+    /* If-None-Match */
+    const char *path = "/events?type=summit";
+    const char *tag = tags[3];
+    char h1[128], v[128];
+    struct resp r;
+    snprintf(h1, sizeof(h1), "If-None-Match: %s", tag);
+    struct req q = {NULL, 0, NULL, {h1, NULL}};
+    http(path, &q, &r);
+    ck_assert_msg(r.status == 304, "If-None-Match with its tag: %ld", r.status);
+    ck_assert_msg(r.len == 0, "a 304 with a body of %zu bytes", r.len);
+    ck_assert(header(&r, "ETag", v, sizeof(v)) == 1 && strcmp(v, tag) == 0);
+    ck_assert(header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) == 1 && strcmp(v, "*") == 0);
+    ck_assert(header(&r, "Cache-Control", NULL, 0) == 1);
+    ck_assert(header(&r, "Last-Modified", NULL, 0) == 1);
+    resp_free(&r);
+    /* HEAD too */
+    struct req qh = {"HEAD", 0, NULL, {h1, NULL}};
+    http(path, &qh, &r);
+    ck_assert_int_eq(r.status, 304);
+    resp_free(&r);
+    /* in a list, weak comparison, and * */
+    snprintf(h1, sizeof(h1), "If-None-Match: \"other\", %s", tag);
+    http(path, &q, &r);
+    ck_assert_int_eq(r.status, 304);
+    resp_free(&r);
+    snprintf(h1, sizeof(h1), "If-None-Match: W/%s", tag);
+    http(path, &q, &r);
+    ck_assert_int_eq(r.status, 304);
+    resp_free(&r);
+    snprintf(h1, sizeof(h1), "If-None-Match: *");
+    http(path, &q, &r);
+    ck_assert_int_eq(r.status, 304);
+    resp_free(&r);
+    /* another tag, or another query's tag: the full response */
+    snprintf(h1, sizeof(h1), "If-None-Match: \"0000000000000000\"");
+    http(path, &q, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(r.json != NULL && json_array_size(json_object_get(r.json, "data")) == 1);
+    resp_free(&r);
+    snprintf(h1, sizeof(h1), "If-None-Match: %s", tags[1]);
+    http(path, &q, &r);
+    ck_assert_int_eq(r.status, 200);
+    resp_free(&r);
+    /* an error stays an error, whatever the precondition */
+    snprintf(h1, sizeof(h1), "If-None-Match: *");
+    http("/events/nope", &q, &r);
+    check_problem("If-None-Match: * on an unknown id", &r, 404, NULL);
+    resp_free(&r);
+    http("/events?bogus=1", &q, &r);
+    check_problem("If-None-Match: * on a bad request", &r, 400, "bogus");
+    resp_free(&r);
+    snprintf(h1, sizeof(h1), "If-None-Match: %s", tags[3]);
+    http("/events?type=summit&limit=0", &q, &r);
+    check_problem("If-None-Match on a bad limit", &r, 400, "limit");
+    resp_free(&r);
+}
+END_TEST
+
+/* ---- CORS ---- */
+
+START_TEST(cors_everywhere)
+{
+    static const struct { const char *path; long status; } cases[] = {
+        {"/events", 200}, {"/events/alaska-summit-2025", 200}, {"/timeline", 200},
+        {"/openapi.yaml", 200}, {"/events?bogus=1", 400}, {"/events/nope", 404},
+        {"/nope", 404}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *hdrs = "Origin: https://example.org";
+        struct req q = {NULL, 0, NULL, {hdrs, NULL}};
+        struct resp r;
+        char v[256];
+        http(cases[i].path, &q, &r);
+        ck_assert_msg(r.status == cases[i].status, "%.300s: %ld", cases[i].path, r.status);
+        ck_assert_msg(header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) == 1 &&
+                      strcmp(v, "*") == 0, "%.300s: Access-Control-Allow-Origin %s",
+                      cases[i].path, v);
+        ck_assert_msg(header(&r, "Access-Control-Expose-Headers", v, sizeof(v)) == 1,
+                      "%.300s: no Access-Control-Expose-Headers", cases[i].path);
+        ck_assert_msg(has_token(v, "ETag") && has_token(v, "Link"),
+                      "%.300s: Access-Control-Expose-Headers: %s", cases[i].path, v);
+        resp_free(&r);
+    }
+    /* 405 too */
+    struct req post = {"POST", 0, NULL, {"Origin: https://example.org", NULL}};
+    struct resp r;
+    char v[256];
+    http("/events", &post, &r);
+    ck_assert_int_eq(r.status, 405);
+    ck_assert(header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) == 1 && strcmp(v, "*") == 0);
+    resp_free(&r);
+
+    /* A preflight */
+    static const char *const paths[] = {"/events", "/events/alaska-summit-2025/quotes",
+                                        "/timeline?from=2025"};
+    for (size_t i = 0; i < 3; i++) {
+        struct req q = {"OPTIONS", 0, NULL, {"Origin: https://example.org",
+            "Access-Control-Request-Method: GET",
+            "Access-Control-Request-Headers: If-None-Match", NULL}};
+        http(paths[i], &q, &r);
+        ck_assert_msg(r.status == 204, "OPTIONS %s: %ld", paths[i], r.status);
+        ck_assert_msg(r.len == 0, "OPTIONS %s: a body", paths[i]);
+        ck_assert(header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) == 1 &&
+                  strcmp(v, "*") == 0);
+        ck_assert_msg(header(&r, "Access-Control-Allow-Methods", v, sizeof(v)) == 1 &&
+                      has_token(v, "GET") && has_token(v, "HEAD"),
+                      "OPTIONS %s: Access-Control-Allow-Methods %s", paths[i], v);
+        ck_assert_msg(header(&r, "Access-Control-Allow-Headers", v, sizeof(v)) == 1 &&
+                      has_token(v, "If-None-Match"),
+                      "OPTIONS %s: Access-Control-Allow-Headers %s", paths[i], v);
+        ck_assert_msg(header(&r, "Allow", v, sizeof(v)) == 1 &&
+                      strcmp(v, "GET, HEAD, OPTIONS") == 0, "OPTIONS %s: Allow %s", paths[i], v);
+        resp_free(&r);
+    }
+}
+END_TEST
+
+/* ---- HEAD ---- */
+
+START_TEST(head_is_get_without_a_body)
+{
+    static const char *const paths[] = {"/events?limit=2", "/events/alaska-summit-2025",
+        "/quotes?speaker=marco-rubio", "/actors/keir-starmer/events", "/sources",
+        "/timeline", "/health", "/openapi.yaml", "/events?bogus=1", "/events/nope",
+        "/events?limit=0"};
+    static const char *const same[] = {"Content-Type", "ETag", "Link", "Cache-Control",
+        "Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Last-Modified",
+        "Allow"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        struct resp g, h;
+        struct req q = {"HEAD", 0, NULL, {NULL}};
+        get(paths[i], &g);
+        http(paths[i], &q, &h);
+        ck_assert_msg(g.status == h.status, "%.300s: GET %ld, HEAD %ld", paths[i], g.status,
+                      h.status);
+        ck_assert_msg(h.len == 0, "HEAD %s: a body of %zu bytes", paths[i], h.len);
+        for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
+            char a[1024], b[1024];
+            int na = header(&g, same[k], a, sizeof(a)), nb = header(&h, same[k], b, sizeof(b));
+            ck_assert_msg(na == nb && strcmp(a, b) == 0,
+                          "%.300s: %s is \"%s\" on GET, \"%s\" on HEAD",
+                          paths[i], same[k], a, b);
+        }
+        char cl[64];
+        ck_assert_msg(header(&h, "Content-Length", cl, sizeof(cl)) == 1 &&
+                      strtoul(cl, NULL, 10) == g.len, "HEAD %s: Content-Length %s, GET body %zu",
+                      paths[i], cl, g.len);
+        resp_free(&g);
+        resp_free(&h);
+    }
+}
+END_TEST
+
+/* ---- A body on GET ---- */
+
+START_TEST(body_on_get_is_ignored)
+{
+    struct req q = {NULL, 0, "a=1&b=2", {"Content-Type: application/x-www-form-urlencoded", NULL}};
+    struct resp r;
+    CURL *h = curl_easy_init();
+    perform(h, "/health", &q, &r);
+    ck_assert_msg(r.status == 200 && r.json, "GET with a body: %ld", r.status);
+    J_STR(r.json, "status", "ok");
+    resp_free(&r);
+    char big[5000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    struct req q2 = {NULL, 0, big, {"Content-Type: text/plain", NULL}};
+    perform(h, "/events?type=summit", &q2, &r);
+    ck_assert_msg(r.status == 200 && r.json, "GET with a 5 KB body: %ld", r.status);
+    J_STR(r.json, "data.0.id", "alaska-summit-2025");
+    resp_free(&r);
+    /* and the connection is still good for the next request */
+    perform(h, "/events/alaska-summit-2025", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    if (!proxied)
+        ck_assert_msg(r.connects == 0, "the connection was not kept after a GET with a body");
+    resp_free(&r);
+    curl_easy_cleanup(h);
+}
+END_TEST
+
+/* ---- Connections ---- */
+
+/* n concurrent keep-alive connections, each sending ROUNDS requests: every
+ * request must be answered with a 200 in bounded time, and after the first
+ * round every request must reuse its connection. All n requests of a round
+ * are sent at once, so the server sees n ready connections together (the
+ * case that stalls libmicrohttpd 0.9.75's epoll mode at 128: against an
+ * epoll build with --threads 1 this fails in 6 runs out of 6). */
+static void concurrent_keepalive(int n)
+{
+    enum { ROUNDS = 8 };
+    static const char *const paths[] = {"/health", "/events?limit=3",
+        "/quotes/witkoff-some-concessions", "/actors/keir-starmer/events?type=statement"};
+    CURLM *m = curl_multi_init();
+    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n);
+    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)n);
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)n);
+    curl_multi_setopt(m, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+    CURL **h = calloc((size_t)n, sizeof(*h));
+    struct resp *r = calloc((size_t)n, sizeof(*r));
+    struct curl_slist **hl = calloc((size_t)n, sizeof(*hl));
+    long connects = 0;
+    for (int rnd = 0; rnd < ROUNDS; rnd++) {
+        for (int i = 0; i < n; i++) {
+            if (h[i] == NULL)
+                h[i] = curl_easy_init();
+            resp_free(&r[i]);
+            hl[i] = setup(h[i], paths[i % 4], NULL, &r[i]);
+            curl_easy_setopt(h[i], CURLOPT_PRIVATE, (void *)(intptr_t)i);
+            curl_multi_add_handle(m, h[i]);
+        }
+        double t0 = now_s(), deadline = t0 + 20.0 * slow;
+        int running = 1;
+        while (running && now_s() < deadline) {
+            ck_assert(curl_multi_perform(m, &running) == CURLM_OK);
+            if (running)
+                curl_multi_poll(m, NULL, 0, 100, NULL);
+        }
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            void *priv;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+            r[(intptr_t)priv].rc = msg->data.result;
+        }
+        int answered = 0, reused = 0;
+        for (int i = 0; i < n; i++) {
+            finish(h[i], &r[i]);
+            curl_multi_remove_handle(m, h[i]);
+            curl_slist_free_all(hl[i]);
+            hl[i] = NULL;
+            if (r[i].rc == CURLE_OK && r[i].status == 200 && r[i].json != NULL)
+                answered++;
+            if (r[i].rc == CURLE_OK && r[i].connects == 0)
+                reused++;
+            connects += r[i].connects;
+        }
+        double took = now_s() - t0;
+        for (int i = 0; i < n; i++)
+            ck_assert_msg(r[i].rc == CURLE_OK && r[i].status == 200 && r[i].json != NULL,
+                          "%d connections, round %d: only %d of %d answered in %.1f s; "
+                          "request %d (%s): %s, status %ld", n, rnd + 1, answered, n, took,
+                          i, paths[i % 4], r[i].rc == (CURLcode)-1 ? "not finished"
+                          : curl_easy_strerror(r[i].rc), r[i].status);
+        if (rnd > 0)
+            ck_assert_msg(reused == n, "%d connections, round %d: %d of %d requests reused "
+                          "their connection", n, rnd + 1, reused, n);
+    }
+    ck_assert_msg(connects == n, "%ld connections opened for %d keep-alive clients",
+                  connects, n);
+    for (int i = 0; i < n; i++) {
+        resp_free(&r[i]);
+        curl_easy_cleanup(h[i]);
+    }
+    curl_multi_cleanup(m);
+    free(h);
+    free(r);
+    free(hl);
+}
+
+START_TEST(concurrent_keepalive_128_then_256)
+{
+    if (skip_when_proxied("concurrent keep-alive connection counts"))
+        return;
+    concurrent_keepalive(128);
+    concurrent_keepalive(256);
+}
+END_TEST
+
+/* SIGTERM to sp, and it must exit 0 within a time limit; then its port is
+ * closed. */
+static void stop_server(struct server_proc *sp)
+{
+    ck_assert_msg(sp->pid > 0, "no server");
+    ck_assert_int_eq(kill(sp->pid, SIGTERM), 0);
+    int status = 0;
+    pid_t done = 0;
+    double deadline = now_s() + 20.0 * slow;
+    while ((done = waitpid(sp->pid, &status, WNOHANG)) == 0 && now_s() < deadline)
+        sleep_ms(20);
+    ck_assert_msg(done == sp->pid, "the server did not exit within %d s of SIGTERM",
+                  20 * slow);
+    sp->pid = -1;
+    close(sp->out);
+    sp->out = -1;
+    ck_assert_msg(WIFEXITED(status), "the server was killed by signal %d",
+                  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    ck_assert_msg(WEXITSTATUS(status) == 0, "the server exited with status %d%s",
+                  WEXITSTATUS(status), valgrind ? " (valgrind found errors?)" : "");
+    CURL *h = curl_easy_init();
+    struct resp r;
+    const char *saved = base;
+    base = sp->base;
+    struct curl_slist *hl = setup(h, "/health", NULL, &r);
+    base = saved;
+    CURLcode rc = curl_easy_perform(h);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(h);
+    resp_free(&r);
+    ck_assert_msg(rc == CURLE_COULDNT_CONNECT, "after exit: %s", curl_easy_strerror(rc));
+}
+
+/* The same with every connection on one event loop: a second server with
+ * --threads 1 (with one thread per core the connections are spread over
+ * several loops and a per-loop stall may not show). */
+static void use_single(void)
+{
+    if (proxied)
+        return;
+    ck_assert_msg(start_server(&single, 1) == 0, "cannot start a --threads 1 server");
+    base = single.base;
+}
+
+static void drop_single(void)
+{
+    base = server.base;
+    stop_server_hard(&single); /* only if the test did not stop it */
+}
+
+START_TEST(concurrent_keepalive_on_one_thread)
+{
+    if (skip_when_proxied("concurrent keep-alive on a --threads 1 server"))
+        return;
+    concurrent_keepalive(128);
+    concurrent_keepalive(256);
+    stop_server(&single);
+}
+END_TEST
+
+START_TEST(thousand_requests_on_one_connection)
+{
+    if (skip_when_proxied("requests on one keep-alive connection"))
+        return;
+    static const struct { const char *path; long status; } seq[] = {
+        {"/health", 200}, {"/events?limit=1", 200}, {"/events/nope", 404},
+        {"/quotes?speaker=marco-rubio", 200}, {"/events?limit=0", 400}, {"/timeline", 200}};
+    CURL *h = curl_easy_init();
+    long port = 0;
+    double t0 = now_s();
+    for (int i = 0; i < 1000; i++) {
+        struct resp r;
+        const char *path = seq[i % 6].path;
+        perform(h, path, NULL, &r);
+        ck_assert_msg(r.status == seq[i % 6].status && r.len > 0,
+                      "request %d (%s): status %ld", i + 1, path, r.status);
+        if (i == 0) {
+            ck_assert_int_eq(r.connects, 1);
+            port = r.local_port;
+        } else {
+            ck_assert_msg(r.connects == 0, "request %d (%s) opened a new connection", i + 1, path);
+            ck_assert_msg(r.local_port == port, "request %d: local port %ld, was %ld", i + 1,
+                          r.local_port, port);
+        }
+        resp_free(&r);
+    }
+    double took = now_s() - t0;
+    ck_assert_msg(took < 60.0 * slow, "1,000 requests took %.1f s", took);
+    curl_easy_cleanup(h);
+}
+END_TEST
+
+/* ---- Shutdown: the last test ---- */
+
+START_TEST(sigterm_exits_zero)
+{
+    if (skip_when_proxied("the server's exit status"))
+        return;
+    stop_server(&server);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    const char *url = getenv("TIMELINE_API_URL");
+    const char *vg = getenv("TIMELINE_TEST_VALGRIND");
+    proxied = url != NULL && *url != '\0';
+    valgrind = !proxied && vg != NULL && strcmp(vg, "1") == 0;
+    slow = valgrind ? 20 : 1;
+    if (!proxied && argc < 3) {
+        fprintf(stderr, "usage: check_api SERVER_BINARY DATA_DIR\n"
+                        "   or: TIMELINE_API_URL=http://HOST:PORT check_api\n");
+        return 2;
+    }
+    server_bin = argc > 1 ? argv[1] : NULL;
+    data_dir = argc > 2 ? argv[2] : NULL;
+    signal(SIGPIPE, SIG_IGN);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        return EXIT_FAILURE;
+    if (proxied) {
+        snprintf(server.base, sizeof(server.base), "%s", url);
+        size_t n = strlen(server.base);
+        while (n > 0 && server.base[n - 1] == '/')
+            server.base[--n] = '\0';
+        fprintf(stderr, "check_api: testing %s (proxy mode)\n", server.base);
+    } else if (start_server(&server, 0) != 0) {
+        curl_global_cleanup();
+        return EXIT_FAILURE;
+    }
+
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("endpoints");
+    tcase_add_test(tc, health_reports_the_corpus);
+    tcase_add_test(tc, openapi_is_served);
+    tcase_add_test(tc, events_list_envelope);
+    tcase_add_test(tc, event_by_id);
+    tcase_add_test(tc, quote_by_id);
+    tcase_add_test(tc, actor_by_id);
+    tcase_add_test(tc, sources_list_and_by_id);
+    tcase_add_test(tc, nested_lists_agree_with_the_entities);
+    tcase_add_test(tc, timeline_is_timelinejs3);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("filters");
+    tcase_add_loop_test(tc, filter_returns_exact_ids, 0, (int)N_FILTERS);
+    tcase_add_test(tc, limit_and_sort);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("pagination");
+    tcase_add_loop_test(tc, pagination_walks_every_item_once, 0, (int)N_WALKS);
+    tcase_add_test(tc, cursors_are_bound_to_their_query);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_loop_test(tc, errors_are_problems, 0, (int)N_ERRORS);
+    tcase_add_test(tc, long_uris_and_many_parameters);
+    tcase_add_test(tc, other_methods_are_405);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("http");
+    tcase_add_test(tc, etags_and_conditional_requests);
+    tcase_add_test(tc, cors_everywhere);
+    tcase_add_test(tc, head_is_get_without_a_body);
+    tcase_add_test(tc, body_on_get_is_ignored);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("connections");
+    tcase_add_test(tc, concurrent_keepalive_128_then_256);
+    tcase_add_test(tc, thousand_requests_on_one_connection);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("one-thread");
+    tcase_add_checked_fixture(tc, use_single, drop_single);
+    tcase_add_test(tc, concurrent_keepalive_on_one_thread);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("shutdown");
+    tcase_add_test(tc, sigterm_exits_zero);
+    suite_add_tcase(s, tc);
+
+    int rc = check_run(s, 1);
+    stop_server_hard(&server); /* only if the shutdown test did not reap it */
+    curl_global_cleanup();
+    return rc;
+}
