@@ -90,7 +90,8 @@ void route_timeline(const struct route_request *req, struct route_response *resp
     } while (cursor[0] != '\0');
     free(page);
     char headline[64];
-    snprintf(headline, sizeof(headline), "%zu events", json_array_size(events));
+    size_t n = json_array_size(events);
+    snprintf(headline, sizeof(headline), "%zu event%s", n, n == 1 ? "" : "s");
     respond_json(resp, 200, json_pack("{s:{s:{s:s, s:s}}, s:o}",
         "title", "text", "headline", "Timeline", "text", headline, "events", events));
 }
