@@ -586,7 +586,7 @@ static int run_page(struct query *q, const struct model_sha256 *canon,
     if (req->cursor != NULL) {
         uint32_t last;
         if (cursor_decode(canon, req->cursor, desc, &last, &total) != 0) {
-            snprintf(err, errlen, "the cursor was not issued for this query on "
+            snprintf(err, errlen, "The cursor was not issued for this query on "
                      "this corpus version (it is altered, truncated, or from an "
                      "older corpus); request the first page again without it");
             query_free(q);

@@ -21,6 +21,7 @@ void route_problem(struct route_response *resp, int status, const char *title,
                    const char *detail, const char *param, const char *allowed)
 {
     const char *slug = status == 404 ? "not-found" : status == 405 ? "method-not-allowed"
+                     : status == 414 ? "uri-too-long"
                      : param != NULL ? "invalid-parameter" : "bad-request";
     char type[128];
     snprintf(type, sizeof(type), "%s%s", PROBLEM_BASE, slug);
@@ -40,6 +41,18 @@ void route_not_found(const struct route_request *req, struct route_response *res
     snprintf(detail, sizeof(detail), "There is nothing at %.200s; see /openapi.yaml "
              "for the paths this API serves.", req->path);
     route_problem(resp, 404, "Not Found", detail, NULL, NULL);
+}
+
+/* How many bytes of s fit in max without cutting a UTF-8 character (so that
+ * a message quoting a client's value stays valid UTF-8 for jansson). */
+static int utf8_fit(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
 }
 
 void respond_json(struct route_response *resp, int status, json_t *v)
@@ -81,8 +94,9 @@ int params_check(const struct route_request *req, const struct param_spec *spec,
             p++;
         if (p->name == NULL) {
             allowed_list(spec, allowed, sizeof(allowed));
-            snprintf(detail, sizeof(detail), "Unknown query parameter \"%.80s\"; "
-                     "this resource accepts: %s.", req->params[i].name, allowed);
+            const char *name = req->params[i].name;
+            snprintf(detail, sizeof(detail), "Unknown query parameter \"%.*s\"; "
+                     "this resource accepts: %s.", utf8_fit(name, 80), name, allowed);
             route_problem(resp, 400, "Unknown query parameter", detail,
                           req->params[i].name, allowed);
             return -1;
@@ -105,8 +119,8 @@ static int bad_param(struct route_response *resp, const char *name, const char *
                      const char *allowed)
 {
     char detail[1024];
-    snprintf(detail, sizeof(detail), "The value \"%.100s\" of \"%.40s\" is not valid; "
-             "expected %.600s.", value, name, allowed);
+    snprintf(detail, sizeof(detail), "The value \"%.*s\" of \"%.40s\" is not valid; "
+             "expected %.600s.", utf8_fit(value, 100), value, name, allowed);
     route_problem(resp, 400, "Invalid query parameter", detail, name, allowed);
     return -1;
 }
@@ -202,7 +216,7 @@ int param_text(const struct route_request *req, const char **out, struct route_r
     *out = param_get(req, "q");
     if (*out == NULL)
         return 0;
-    size_t n = strlen(*out);
+    size_t n = model_utf8_length(*out, strlen(*out)); /* characters, not bytes */
     if (n == 0 || n > 200)
         return bad_param(resp, "q", *out, "1 to 200 characters of text to search for");
     return 0;

@@ -99,15 +99,15 @@ void route_events_get(const struct route_request *req, struct route_response *re
 
 void route_events_quotes(const struct route_request *req, struct route_response *resp)
 {
-    static const struct param_spec spec[] = {{"sort", 0}, {"limit", 0}, {"cursor", 0},
-                                             {NULL, 0}};
-    if (params_check(req, spec, resp) != 0)
+    static const struct param_spec spec[] = {{"speaker", 0}, {"source", 0}, {"topic", 0},
+        {"from", 0}, {"to", 0}, {"q", 0}, {"sort", 0}, {"limit", 0}, {"cursor", 0},
+        {NULL, 0}};
+    struct model_quote_filter f;
+    if (params_check(req, spec, resp) != 0 || quote_filter(req, &f, resp) != 0)
         return;
     const struct model_event *e = find_event(req, resp);
     if (e == NULL)
         return;
-    struct model_quote_filter f;
-    memset(&f, 0, sizeof(f));
     f.event = e->id;
     quotes_page(req, resp, &f);
 }

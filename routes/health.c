@@ -25,6 +25,7 @@ void route_health(const struct route_request *req, struct route_response *resp)
         "quotes", (json_int_t)s->n_quotes, "citations", (json_int_t)s->n_citations,
         "proven_citations", (json_int_t)s->n_proven,
         "last_reload_error", err ? json_string(err) : json_null()));
+    resp->uncacheable = 1; /* loaded_at and the reload error change on their own */
 }
 
 void route_openapi(const struct route_request *req, struct route_response *resp)

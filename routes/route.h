@@ -23,6 +23,7 @@ struct route_context {
     const char *openapi;  /* the contract, served by GET /openapi.yaml */
     size_t openapi_len;
     const char *version;  /* the server's version */
+    const char *build;    /* identifies the code: part of every ETag */
     const char *last_reload_error; /* or NULL */
 };
 
@@ -42,6 +43,7 @@ struct route_response {
     size_t body_len;
     const char *content_type;
     char *link; /* RFC 8288 Link header value, malloc'd, or NULL */
+    int uncacheable; /* changes without the corpus changing (/health) */
 };
 
 void route_response_free(struct route_response *r);

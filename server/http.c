@@ -27,7 +27,7 @@ struct server {
     const struct model_snapshot *snap;
     const struct route_context *ctx;
     int access_log;
-    char last_modified[64];
+    char last_modified[64]; /* the corpus load time, as an HTTP date */
 };
 
 /* Per request: the raw URI as received, and what the access log needs. */
@@ -161,10 +161,12 @@ static int parse_uri(const char *uri, struct parsed *p, struct route_response *r
 
 /* ---- Replies ---- */
 
-/* A strong ETag: the corpus version and the request as parsed. */
+/* A strong ETag: the corpus version, the code (its build id) and the request
+ * as parsed: what the body is a function of. */
 static void make_etag(const struct server *srv, const struct route_request *req, char *out)
 {
     uint64_t h = model_hash_seeded(srv->snap->version, 64, 0x1234);
+    h = model_hash_seeded(srv->ctx->build, strlen(srv->ctx->build), h);
     h = model_hash_seeded(req->path, strlen(req->path), h);
     for (size_t i = 0; i < req->n_params; i++) {
         h = model_hash_seeded(req->params[i].name, strlen(req->params[i].name) + 1, h);
@@ -181,13 +183,21 @@ static int etag_matches(const char *header, const char *etag)
     return strcmp(header, "*") == 0 || strstr(header, etag) != NULL;
 }
 
-static void add_common_headers(const struct server *srv, struct MHD_Response *r)
+static void add_common_headers(struct MHD_Response *r)
 {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(r, "Access-Control-Expose-Headers",
                             "ETag, Link, Last-Modified, Content-Length");
-    MHD_add_response_header(r, "Last-Modified", srv->last_modified);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+}
+
+/* Validators and freshness of a cacheable 200 or its 304. */
+static void add_cache_headers(const struct server *srv, struct MHD_Response *r,
+                              const char *etag)
+{
+    MHD_add_response_header(r, "ETag", etag);
+    MHD_add_response_header(r, "Last-Modified", srv->last_modified);
+    MHD_add_response_header(r, "Cache-Control", "public, max-age=60");
 }
 
 /* The one place responses are queued: sets the common headers. */
@@ -198,15 +208,13 @@ static enum MHD_Result reply(const struct server *srv, struct MHD_Connection *co
     struct MHD_Response *r = MHD_create_response_from_buffer(
         rr->body_len, rr->body, rr->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     rr->body = NULL; /* MHD owns it now */
-    add_common_headers(srv, r);
+    add_common_headers(r);
     if (rr->content_type != NULL)
         MHD_add_response_header(r, "Content-Type", rr->content_type);
-    if (etag != NULL) {
-        MHD_add_response_header(r, "ETag", etag);
-        MHD_add_response_header(r, "Cache-Control", "public, max-age=60");
-    } else {
+    if (etag != NULL)
+        add_cache_headers(srv, r, etag);
+    else
         MHD_add_response_header(r, "Cache-Control", "no-store");
-    }
     if (rr->link != NULL)
         MHD_add_response_header(r, "Link", rr->link);
     if (rr->status == MHD_HTTP_METHOD_NOT_ALLOWED)
@@ -219,11 +227,11 @@ static enum MHD_Result reply(const struct server *srv, struct MHD_Connection *co
     return ret;
 }
 
-static enum MHD_Result reply_preflight(const struct server *srv, struct MHD_Connection *conn,
+static enum MHD_Result reply_preflight(struct MHD_Connection *conn,
                                        struct request_state *st)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    add_common_headers(srv, r);
+    add_common_headers(r);
     MHD_add_response_header(r, "Allow", ALLOW);
     MHD_add_response_header(r, "Access-Control-Allow-Methods", ALLOW);
     MHD_add_response_header(r, "Access-Control-Allow-Headers",
@@ -240,9 +248,8 @@ static enum MHD_Result reply_not_modified(const struct server *srv,
                                           struct request_state *st, const char *etag)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    add_common_headers(srv, r);
-    MHD_add_response_header(r, "ETag", etag);
-    MHD_add_response_header(r, "Cache-Control", "public, max-age=60");
+    add_common_headers(r);
+    add_cache_headers(srv, r, etag);
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_NOT_MODIFIED, r);
     MHD_destroy_response(r);
     st->status = MHD_HTTP_NOT_MODIFIED;
@@ -251,22 +258,26 @@ static enum MHD_Result reply_not_modified(const struct server *srv,
 
 /* ---- The access handler ---- */
 
+/* Is the representation unchanged for the client, by If-None-Match or,
+ * without it, If-Modified-Since (RFC 9110 13.1)? */
+static int not_modified(const struct server *srv, struct MHD_Connection *conn,
+                        const char *etag)
+{
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm != NULL)
+        return etag_matches(inm, etag);
+    const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *end = ims ? strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
+    return end != NULL && *end == '\0' && srv->snap->loaded_at <= timegm(&tm);
+}
+
 static enum MHD_Result handle(const struct server *srv, struct MHD_Connection *conn,
                               const char *method, struct request_state *st)
 {
     snprintf(st->method, sizeof(st->method), "%s", method);
     struct route_response rr = {0};
-    int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (strcmp(method, "OPTIONS") == 0)
-        return reply_preflight(srv, conn, st);
-    if (!get) {
-        char detail[160];
-        snprintf(detail, sizeof(detail), "%.20s is not supported; this API is read-only "
-                 "and allows " ALLOW ".", method);
-        route_problem(&rr, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed", detail,
-                      NULL, NULL);
-        return reply(srv, conn, st, &rr, NULL);
-    }
     if (st->uri == NULL || strlen(st->uri) > MAX_URI) {
         route_problem(&rr, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
                       "The request URI is longer than 8192 bytes; use fewer or shorter "
@@ -283,6 +294,7 @@ static enum MHD_Result handle(const struct server *srv, struct MHD_Connection *c
         ret = reply(srv, conn, st, &rr, NULL);
         goto done;
     }
+    /* The path first: nothing there is a 404 whatever the method. */
     pathbuf = strdup(p.req.path);
     route_handler h = route_split_path(pathbuf, &p.req) == 0 ? route_match(&p.req) : NULL;
     if (h == NULL) {
@@ -290,24 +302,38 @@ static enum MHD_Result handle(const struct server *srv, struct MHD_Connection *c
         ret = reply(srv, conn, st, &rr, NULL);
         goto done;
     }
+    if (strcmp(method, "OPTIONS") == 0) {
+        ret = reply_preflight(conn, st);
+        goto done;
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        char detail[160];
+        snprintf(detail, sizeof(detail), "%.20s is not supported; this API is read-only "
+                 "and allows " ALLOW ".", method);
+        route_problem(&rr, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed", detail,
+                      NULL, NULL);
+        ret = reply(srv, conn, st, &rr, NULL);
+        goto done;
+    }
     char etag[24];
     make_etag(srv, &p.req, etag);
     /* Preconditions apply only to what would be a 200 (RFC 9110 13.2.1).
-     * Our own tag names a request that was a 200 on this corpus version (tags
-     * are only sent with 200s), so it is answered without running the
-     * handler; "*" or a list needs the handler's verdict first. */
+     * Our own tag names a request that was a 200 on this corpus and code
+     * (tags are only sent with 200s), so it is answered without running the
+     * handler; "*", a list or a date needs the handler's verdict first. */
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm != NULL && strcmp(inm, etag) == 0) {
         ret = reply_not_modified(srv, conn, st, etag);
         goto done;
     }
     h(&p.req, &rr);
-    if (rr.status == 200 && etag_matches(inm, etag)) {
+    int cacheable = rr.status == 200 && !rr.uncacheable;
+    if (cacheable && not_modified(srv, conn, etag)) {
         route_response_free(&rr);
         ret = reply_not_modified(srv, conn, st, etag);
         goto done;
     }
-    ret = reply(srv, conn, st, &rr, rr.status == 200 ? etag : NULL);
+    ret = reply(srv, conn, st, &rr, cacheable ? etag : NULL);
 done:
     free(pathbuf);
     free(p.buf);

@@ -19,6 +19,7 @@
 
 extern const char server_openapi_yaml[];
 extern const size_t server_openapi_yaml_len;
+extern const char server_build_id[];
 
 static const char USAGE[] =
     "usage: timeline-server [--bind ADDR] [--port N] [--data DIR] [--originals DIR]\n"
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
             fputs(USAGE, stdout);
             return 0;
         } else if (strcmp(a, "--version") == 0) {
-            puts("timeline-server " TIMELINE_VERSION);
+            printf("timeline-server %s\n", server_build_id);
             return 0;
         } else if (strcmp(a, "--access-log") == 0) {
             cfg.access_log = 1;
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     struct route_context ctx = {server_openapi_yaml, server_openapi_yaml_len,
-                                TIMELINE_VERSION, NULL};
+                                TIMELINE_VERSION, server_build_id, NULL};
     char err[256];
     struct server *srv = server_start(&cfg, snap, &ctx, err, sizeof(err));
     if (srv == NULL) {
