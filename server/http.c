@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "strmap.h"
-#include "text.h"
+#include "uri.h"
 
 #define MAX_URI 8192
 #define ALLOW "GET, HEAD, OPTIONS"
@@ -58,105 +58,6 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
     (void)cls;
     (void)c;
     return strlen(s);
-}
-
-/* ---- Strict URI parsing ---- */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s[0..n) into out (room for n + 1). plus: '+' is a space
- * (query strings). Returns 0, or -1 for a bad escape, a NUL or invalid
- * UTF-8. */
-static int decode(const char *s, size_t n, int plus, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '%') {
-            if (i + 2 >= n)
-                return -1; /* needs two hex digits after it */
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        } else if (c == '+' && plus) {
-            c = ' ';
-        }
-        if (c == '\0')
-            return -1;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return model_utf8_valid(out, o) ? 0 : -1;
-}
-
-struct parsed {
-    struct route_request req;
-    char *buf; /* decoded path and parameters live here */
-};
-
-/* Fills p from the raw URI; on failure sets a 400 in resp. */
-static int parse_uri(const char *uri, struct parsed *p, struct route_response *resp)
-{
-    size_t n = strlen(uri);
-    p->buf = malloc(2 * n + 16);
-    char *o = p->buf;
-    const char *q = strchr(uri, '?');
-    size_t path_len = q ? (size_t)(q - uri) : n;
-    if (decode(uri, path_len, 0, o) != 0) {
-        route_problem(resp, 400, "Malformed path",
-                      "The path has an invalid percent-escape, a NUL or invalid UTF-8.",
-                      NULL, NULL);
-        return -1;
-    }
-    p->req.path = o;
-    o += strlen(o) + 1;
-    if (q == NULL)
-        return 0;
-    const char *s = q + 1;
-    while (*s != '\0') {
-        size_t len = strcspn(s, "&");
-        if (len > 0) {
-            if (p->req.n_params == ROUTE_MAX_PARAMS) {
-                route_problem(resp, 400, "Too many query parameters",
-                              "A request may have at most 64 query parameters.", NULL, NULL);
-                return -1;
-            }
-            const char *eq = memchr(s, '=', len);
-            size_t nlen = eq ? (size_t)(eq - s) : len;
-            struct route_param *prm = &p->req.params[p->req.n_params++];
-            if (decode(s, nlen, 1, o) != 0) {
-                route_problem(resp, 400, "Malformed query string",
-                              "A parameter name has an invalid percent-escape, a NUL or "
-                              "invalid UTF-8.", NULL, NULL);
-                return -1;
-            }
-            prm->name = o;
-            o += strlen(o) + 1;
-            if (decode(eq ? eq + 1 : s + len, eq ? len - nlen - 1 : 0, 1, o) != 0) {
-                route_problem(resp, 400, "Malformed query string",
-                              "A parameter value has an invalid percent-escape, a NUL or "
-                              "invalid UTF-8; percent-encode it as UTF-8.", prm->name, NULL);
-                return -1;
-            }
-            prm->value = o;
-            o += strlen(o) + 1;
-        }
-        s += len;
-        if (*s == '&')
-            s++;
-    }
-    return 0;
 }
 
 /* ---- Replies ---- */
@@ -284,13 +185,13 @@ static enum MHD_Result handle(const struct server *srv, struct MHD_Connection *c
                       "query parameters.", NULL, NULL);
         return reply(srv, conn, st, &rr, NULL);
     }
-    struct parsed p;
+    struct server_uri p;
     memset(&p, 0, sizeof(p));
     p.req.snap = srv->snap;
     p.req.ctx = srv->ctx;
     enum MHD_Result ret;
     char *pathbuf = NULL;
-    if (parse_uri(st->uri, &p, &rr) != 0) {
+    if (server_parse_uri(st->uri, &p, &rr) != 0) {
         ret = reply(srv, conn, st, &rr, NULL);
         goto done;
     }

@@ -1,0 +1,18 @@
+/* Parsing of a raw request target into a route request. */
+#ifndef SERVER_URI_H
+#define SERVER_URI_H
+
+#include "route.h"
+
+struct server_uri {
+    struct route_request req;
+    char *buf; /* the decoded path and parameters live here: free() it */
+};
+
+/* Fills p->req.path and p->req.params from the raw target uri ("/events?
+ * from=2025-08&q=a+b"). Returns 0; or -1 with a 400 problem in resp for an
+ * invalid percent-escape, a NUL, invalid UTF-8 or more than ROUTE_MAX_PARAMS
+ * parameters. p->buf is allocated either way. */
+int server_parse_uri(const char *uri, struct server_uri *p, struct route_response *resp);
+
+#endif
