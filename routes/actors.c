@@ -27,7 +27,7 @@ void route_actors_list(const struct route_request *req, struct route_response *r
     if (model_query_actors(req->snap, &f, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, render_actor);
+        respond_page(req, resp, page, pr.limit, ROUTE_ACTORS, render_actor);
     free(page);
 }
 
@@ -47,7 +47,7 @@ void route_actors_get(const struct route_request *req, struct route_response *re
         return;
     const struct model_actor *a = find_actor(req, resp);
     if (a != NULL)
-        respond_json(resp, 200, json_actor(a));
+        respond_entity(req, resp, ROUTE_ACTORS, a, render_actor);
 }
 
 void route_actors_events(const struct route_request *req, struct route_response *resp)

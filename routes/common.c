@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render.h"
 #include "text.h"
 
 #define PROBLEM_BASE "https://timeline.example/problems/"
@@ -437,26 +438,110 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
     return url;
 }
 
+static const struct route_fragment *fragment_of(const struct route_request *req,
+                                                enum route_kind kind, const void *item)
+{
+    const struct route_render *r = req->ctx->render;
+    if (r == NULL)
+        return NULL;
+    switch (kind) {
+    case ROUTE_EVENTS: return &r->events[((const struct model_event *)item)->rank];
+    case ROUTE_QUOTES: return &r->quotes[((const struct model_quote *)item)->rank];
+    case ROUTE_ACTORS: return &r->actors[((const struct model_actor *)item)->rank];
+    default: return &r->sources[((const struct model_source *)item)->rank];
+    }
+}
+
+void respond_entity(const struct route_request *req, struct route_response *resp,
+                    enum route_kind kind, const void *item, json_t *(*render)(const void *))
+{
+    const struct route_fragment *f = fragment_of(req, kind, item);
+    if (f == NULL || f->json == NULL) {
+        respond_json(resp, 200, render(item));
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->borrowed = f->json;
+    resp->body_len = f->len;
+}
+
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+
+static void buf_put(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void buf_str(struct buf *b, const char *s)
+{
+    buf_put(b, s, strlen(s));
+}
+
+/* A JSON string literal, or null. */
+static void buf_json_string(struct buf *b, const char *s)
+{
+    if (s == NULL) {
+        buf_str(b, "null");
+        return;
+    }
+    json_t *v = json_string(s);
+    char *enc = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    buf_str(b, enc ? enc : "null");
+    free(enc);
+    json_decref(v);
+}
+
 void respond_page(const struct route_request *req, struct route_response *resp,
-                  const struct model_page *page, size_t limit,
+                  const struct model_page *page, size_t limit, enum route_kind kind,
                   json_t *(*render)(const void *item))
 {
-    json_t *data = json_array();
-    for (size_t i = 0; i < page->count; i++)
-        json_array_append_new(data, render(page->items[i]));
     int more = page->next_cursor[0] != '\0';
     char *self = page_url(req, param_get(req, "cursor"));
     char *next = more ? page_url(req, page->next_cursor) : NULL;
-    json_t *body = json_pack("{s:o, s:{s:I, s:I, s:o}, s:{s:s, s:o}}",
-        "data", data,
-        "meta", "total", (json_int_t)page->total, "limit", (json_int_t)limit,
-        "next_cursor", more ? json_string(page->next_cursor) : json_null(),
-        "links", "self", self, "next", next ? json_string(next) : json_null());
-    if (next != NULL) {
-        if (asprintf(&resp->link, "<%s>; rel=\"next\"", next) < 0)
-            resp->link = NULL;
+    if (next != NULL && asprintf(&resp->link, "<%s>; rel=\"next\"", next) < 0)
+        resp->link = NULL;
+    /* The envelope is written by hand with its keys in sorted order, as
+     * JSON_SORT_KEYS would: {"data":[…],"links":{"next","self"},"meta":{…}}. */
+    struct buf b = {NULL, 0, 0};
+    buf_str(&b, "{\"data\":[");
+    for (size_t i = 0; i < page->count; i++) {
+        if (i > 0)
+            buf_str(&b, ",");
+        const struct route_fragment *f = fragment_of(req, kind, page->items[i]);
+        if (f != NULL && f->json != NULL) {
+            buf_put(&b, f->json, f->len);
+        } else {
+            json_t *v = render(page->items[i]);
+            char *enc = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+            buf_str(&b, enc ? enc : "null");
+            free(enc);
+            json_decref(v);
+        }
     }
+    buf_str(&b, "],\"links\":{\"next\":");
+    buf_json_string(&b, next);
+    buf_str(&b, ",\"self\":");
+    buf_json_string(&b, self);
+    char meta[160];
+    snprintf(meta, sizeof(meta), "},\"meta\":{\"limit\":%zu,\"next_cursor\":", limit);
+    buf_str(&b, meta);
+    buf_json_string(&b, more ? page->next_cursor : NULL);
+    snprintf(meta, sizeof(meta), ",\"total\":%zu}}", page->total);
+    buf_str(&b, meta);
     free(self);
     free(next);
-    respond_json(resp, 200, body);
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->body = b.p;
+    resp->body_len = b.len;
 }

@@ -44,11 +44,18 @@ json_t *json_source(const struct model_source *s, int with_supports);
 /* Serialises v (stealing the reference) as the 200 response body. */
 void respond_json(struct route_response *resp, int status, json_t *v);
 
-/* Renders a page of a query as a collection: data (rendered by render),
- * meta, links, and the Link header. */
+enum route_kind { ROUTE_EVENTS, ROUTE_QUOTES, ROUTE_ACTORS, ROUTE_SOURCES };
+
+/* Renders a page of a query as a collection: data, meta, links, and the
+ * Link header. The items' JSON comes from the snapshot's prebuilt fragments
+ * when there are any, else from render. */
 void respond_page(const struct route_request *req, struct route_response *resp,
-                  const struct model_page *page, size_t limit,
+                  const struct model_page *page, size_t limit, enum route_kind kind,
                   json_t *(*render)(const void *item));
+/* Answers 200 with one entity's prebuilt JSON (borrowed, not copied), or
+ * renders it when there are no fragments. */
+void respond_entity(const struct route_request *req, struct route_response *resp,
+                    enum route_kind kind, const void *item, json_t *(*render)(const void *));
 
 /* Reads the event filters shared by /events, /actors/{id}/events and
  * /timeline into f (actor ids into actors, room for ROUTE_MAX_ACTORS). */

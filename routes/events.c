@@ -62,7 +62,7 @@ void events_page(const struct route_request *req, struct route_response *resp,
     if (model_query_events(req->snap, f, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, render_event);
+        respond_page(req, resp, page, pr.limit, ROUTE_EVENTS, render_event);
     free(page);
 }
 
@@ -94,7 +94,7 @@ void route_events_get(const struct route_request *req, struct route_response *re
         return;
     const struct model_event *e = find_event(req, resp);
     if (e != NULL)
-        respond_json(resp, 200, json_event(e));
+        respond_entity(req, resp, ROUTE_EVENTS, e, render_event);
 }
 
 void route_events_quotes(const struct route_request *req, struct route_response *resp)

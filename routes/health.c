@@ -16,15 +16,17 @@ void route_health(const struct route_request *req, struct route_response *resp)
     gmtime_r(&s->loaded_at, &tm);
     strftime(loaded, sizeof(loaded), "%Y-%m-%dT%H:%M:%SZ", &tm);
     const char *err = req->ctx->last_reload_error;
+    const char *at = req->ctx->last_reload_at;
     respond_json(resp, 200, json_pack(
-        "{s:s, s:s, s:{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o}",
+        "{s:s, s:s, s:{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o}",
         "status", "ok", "server_version", req->ctx->version,
         "corpus", "version", s->version, "loaded_at", loaded,
         "files", (json_int_t)s->n_files, "sources", (json_int_t)s->n_sources,
         "actors", (json_int_t)s->n_actors, "events", (json_int_t)s->n_events,
         "quotes", (json_int_t)s->n_quotes, "citations", (json_int_t)s->n_citations,
         "proven_citations", (json_int_t)s->n_proven,
-        "last_reload_error", err ? json_string(err) : json_null()));
+        "last_reload_error", err ? json_string(err) : json_null(),
+        "last_reload_at", at ? json_string(at) : json_null()));
     resp->uncacheable = 1; /* loaded_at and the reload error change on their own */
 }
 

@@ -34,7 +34,7 @@ void quotes_page(const struct route_request *req, struct route_response *resp,
     if (model_query_quotes(req->snap, f, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, render_quote);
+        respond_page(req, resp, page, pr.limit, ROUTE_QUOTES, render_quote);
     free(page);
 }
 
@@ -58,5 +58,5 @@ void route_quotes_get(const struct route_request *req, struct route_response *re
     if (q == NULL)
         route_not_found(req, resp);
     else
-        respond_json(resp, 200, json_quote(q));
+        respond_entity(req, resp, ROUTE_QUOTES, q, render_quote);
 }

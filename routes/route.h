@@ -9,6 +9,9 @@
 
 #include "model.h"
 
+struct route_render;
+struct route_metrics;
+
 #define ROUTE_MAX_PARAMS 64
 #define ROUTE_MAX_SEGMENTS 8
 #define ROUTE_MAX_ACTORS 50 /* repeated actor= filters */
@@ -25,6 +28,9 @@ struct route_context {
     const char *version;  /* the server's version */
     const char *build;    /* identifies the code: part of every ETag */
     const char *last_reload_error; /* or NULL */
+    const char *last_reload_at;    /* RFC 3339, or NULL */
+    const struct route_render *render; /* prebuilt fragments, or NULL */
+    struct route_metrics *metrics;
 };
 
 struct route_request {
@@ -41,6 +47,9 @@ struct route_response {
     int status;
     char *body; /* malloc'd, owned by the response */
     size_t body_len;
+    /* Or a body borrowed from the snapshot's prebuilt fragments, valid as
+     * long as the snapshot (body is NULL then). */
+    const char *borrowed;
     const char *content_type;
     char *link; /* RFC 8288 Link header value, malloc'd, or NULL */
     int uncacheable; /* changes without the corpus changing (/health) */
@@ -62,6 +71,8 @@ extern const size_t route_table_size;
 
 /* Finds the handler for req->segments; NULL when no route matches. */
 route_handler route_match(const struct route_request *req);
+/* The index in route_table of the route matching req, or route_table_size. */
+size_t route_match_index(const struct route_request *req);
 
 /* Splits a decoded path into segments (in place, into buf). Returns 0, or
  * -1 when it has too many segments or an empty one ("//"). */
@@ -82,6 +93,7 @@ void route_sources_get(const struct route_request *req, struct route_response *r
 void route_timeline(const struct route_request *req, struct route_response *resp);
 void route_health(const struct route_request *req, struct route_response *resp);
 void route_openapi(const struct route_request *req, struct route_response *resp);
+void route_metrics(const struct route_request *req, struct route_response *resp);
 
 /* Sets an RFC 9457 problem response. param and allowed may be NULL. */
 void route_problem(struct route_response *resp, int status, const char *title,

@@ -20,7 +20,7 @@ void route_sources_list(const struct route_request *req, struct route_response *
     if (model_query_sources(req->snap, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, render_source);
+        respond_page(req, resp, page, pr.limit, ROUTE_SOURCES, render_source);
     free(page);
 }
 

@@ -18,6 +18,7 @@ const struct route route_table[] = {
     {"/timeline", route_timeline},
     {"/health", route_health},
     {"/openapi.yaml", route_openapi},
+    {"/metrics", route_metrics},
 };
 const size_t route_table_size = sizeof(route_table) / sizeof(route_table[0]);
 
@@ -62,10 +63,16 @@ static int matches(const char *pattern, const struct route_request *req)
     return i == req->n_segments;
 }
 
+size_t route_match_index(const struct route_request *req)
+{
+    size_t i = 0;
+    while (i < route_table_size && !matches(route_table[i].pattern, req))
+        i++;
+    return i;
+}
+
 route_handler route_match(const struct route_request *req)
 {
-    for (size_t i = 0; i < route_table_size; i++)
-        if (matches(route_table[i].pattern, req))
-            return route_table[i].handler;
-    return NULL;
+    size_t i = route_match_index(req);
+    return i < route_table_size ? route_table[i].handler : NULL;
 }

@@ -4,70 +4,117 @@
  * burst of exactly 128 ready connections can stall the daemon, so it polls
  * with poll() and a thread pool; and queueing a response on the first call
  * of the access handler makes MHD close keep-alive connections, so the first
- * call only returns MHD_YES and the response is queued on the second. */
+ * call only returns MHD_YES and the response is queued on the second.
+ *
+ * What is served lives in a struct live: a snapshot, its prebuilt JSON
+ * fragments and the responses that depend on nothing but the snapshot, built
+ * once. A request takes a reference to the live state when it starts and
+ * drops it when its response has been sent, so a reload (SIGHUP) can swap in
+ * a new one at any time: requests in flight finish on the old one, which is
+ * freed by its last reader. */
 #define _GNU_SOURCE
 #include "http.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "metrics.h"
+#include "render.h"
 #include "strmap.h"
 #include "uri.h"
 
 #define MAX_URI 8192
 #define ALLOW "GET, HEAD, OPTIONS"
+#define GZIP_MIN 1024 /* smaller bodies are not worth compressing */
+
+/* A response built once per snapshot, plain and gzipped. */
+struct prebuilt {
+    const char *path; /* served for exactly this path, without parameters */
+    char etag[24];
+    struct MHD_Response *plain;
+    struct MHD_Response *gzip; /* or NULL */
+};
+
+#define MAX_PREBUILT 8
+
+struct live {
+    atomic_int refs;
+    struct model_snapshot *snap;
+    struct route_render *render;
+    struct route_context ctx;
+    char last_modified[64];
+    struct prebuilt prebuilt[MAX_PREBUILT];
+    size_t n_prebuilt;
+};
 
 struct server {
     struct MHD_Daemon *daemon;
-    const struct model_snapshot *snap;
-    const struct route_context *ctx;
+    pthread_mutex_t lock; /* guards current and the reload status */
+    struct live *current;
+    struct route_context base; /* openapi, version, build */
+    char *reload_error;        /* last failed reload, or NULL */
+    char reload_at[32];
     int access_log;
-    char last_modified[64]; /* the corpus load time, as an HTTP date */
+    struct route_metrics metrics;
 };
 
-/* Per request: the raw URI as received, and what the access log needs. */
+/* Per request: the raw URI as received, and what the log and metrics need. */
 struct request_state {
     char *uri;
     char method[16];
     int seen;
     int status;
     size_t bytes;
+    size_t route;
+    struct live *live; /* referenced while the response is being sent */
     struct timespec started;
 };
 
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+/* ---- The live state ---- */
+
+static struct live *live_acquire(struct server *srv)
 {
-    (void)cls;
-    (void)conn;
-    struct request_state *st = calloc(1, sizeof(*st));
-    if (st == NULL)
-        return NULL;
-    st->uri = strdup(uri);
-    clock_gettime(CLOCK_MONOTONIC, &st->started);
-    return st;
+    pthread_mutex_lock(&srv->lock);
+    struct live *l = srv->current;
+    atomic_fetch_add(&l->refs, 1);
+    pthread_mutex_unlock(&srv->lock);
+    return l;
 }
 
-/* MHD must not decode anything: the raw URI is parsed strictly here. */
-static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+static void live_free(struct live *l)
 {
-    (void)cls;
-    (void)c;
-    return strlen(s);
+    for (size_t i = 0; i < l->n_prebuilt; i++) {
+        MHD_destroy_response(l->prebuilt[i].plain);
+        if (l->prebuilt[i].gzip != NULL)
+            MHD_destroy_response(l->prebuilt[i].gzip);
+    }
+    route_render_free(l->render, l->snap);
+    model_snapshot_free(l->snap);
+    free(l);
 }
 
-/* ---- Replies ---- */
+static void live_release(struct live *l)
+{
+    if (l != NULL && atomic_fetch_sub(&l->refs, 1) == 1)
+        live_free(l);
+}
+
+/* ---- Headers and tags ---- */
 
 /* A strong ETag: the corpus version, the code (its build id) and the request
  * as parsed: what the body is a function of. */
-static void make_etag(const struct server *srv, const struct route_request *req, char *out)
+static void make_etag(const struct live *l, const struct route_request *req, char *out)
 {
-    uint64_t h = model_hash_seeded(srv->snap->version, 64, 0x1234);
-    h = model_hash_seeded(srv->ctx->build, strlen(srv->ctx->build), h);
+    uint64_t h = model_hash_seeded(l->snap->version, 64, 0x1234);
+    h = model_hash_seeded(l->ctx.build, strlen(l->ctx.build), h);
     h = model_hash_seeded(req->path, strlen(req->path), h);
     for (size_t i = 0; i < req->n_params; i++) {
         h = model_hash_seeded(req->params[i].name, strlen(req->params[i].name) + 1, h);
@@ -84,6 +131,18 @@ static int etag_matches(const char *header, const char *etag)
     return strcmp(header, "*") == 0 || strstr(header, etag) != NULL;
 }
 
+/* Does Accept-Encoding allow gzip (and not refuse it with q=0)? */
+static int accepts_gzip(struct MHD_Connection *conn)
+{
+    const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding");
+    const char *g = ae ? strstr(ae, "gzip") : NULL;
+    if (g == NULL)
+        return 0;
+    const char *q = strstr(g, "q=");
+    const char *comma = strchr(g, ',');
+    return !(q != NULL && (comma == NULL || q < comma) && strtod(q + 2, NULL) == 0.0);
+}
+
 static void add_common_headers(struct MHD_Response *r)
 {
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
@@ -93,43 +152,67 @@ static void add_common_headers(struct MHD_Response *r)
 }
 
 /* Validators and freshness of a cacheable 200 or its 304. */
-static void add_cache_headers(const struct server *srv, struct MHD_Response *r,
-                              const char *etag)
+static void add_cache_headers(const struct live *l, struct MHD_Response *r, const char *etag)
 {
     MHD_add_response_header(r, "ETag", etag);
-    MHD_add_response_header(r, "Last-Modified", srv->last_modified);
+    MHD_add_response_header(r, "Last-Modified", l->last_modified);
     MHD_add_response_header(r, "Cache-Control", "public, max-age=60");
+    MHD_add_response_header(r, "Vary", "Accept-Encoding");
 }
 
-/* The one place responses are queued: sets the common headers. */
-static enum MHD_Result reply(const struct server *srv, struct MHD_Connection *conn,
-                             struct request_state *st, struct route_response *rr,
-                             const char *etag)
+/* The one place route responses become HTTP responses: sets the common
+ * headers. etag: the response is a cacheable 200. */
+static struct MHD_Response *make_response(const struct live *l, struct route_response *rr,
+                                          const char *etag, const char *encoding)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        rr->body_len, rr->body, rr->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r;
+    if (rr->borrowed != NULL) /* prebuilt bytes of the live snapshot */
+        r = MHD_create_response_from_buffer(rr->body_len, (void *)rr->borrowed,
+                                            MHD_RESPMEM_PERSISTENT);
+    else
+        r = MHD_create_response_from_buffer(rr->body_len, rr->body,
+                                            rr->body ? MHD_RESPMEM_MUST_FREE
+                                                     : MHD_RESPMEM_PERSISTENT);
     rr->body = NULL; /* MHD owns it now */
     add_common_headers(r);
     if (rr->content_type != NULL)
         MHD_add_response_header(r, "Content-Type", rr->content_type);
+    if (encoding != NULL)
+        MHD_add_response_header(r, "Content-Encoding", encoding);
     if (etag != NULL)
-        add_cache_headers(srv, r, etag);
+        add_cache_headers(l, r, etag);
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
     if (rr->link != NULL)
         MHD_add_response_header(r, "Link", rr->link);
     if (rr->status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(r, "Allow", ALLOW);
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)rr->status, r);
+    return r;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *st,
+                             int status, struct MHD_Response *r, size_t bytes)
+{
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+    st->status = status;
+    st->bytes = bytes;
+    return ret;
+}
+
+static enum MHD_Result reply(const struct live *l, struct MHD_Connection *conn,
+                             struct request_state *st, struct route_response *rr,
+                             const char *etag)
+{
+    size_t bytes = rr->body_len;
+    int status = rr->status;
+    struct MHD_Response *r = make_response(l, rr, etag, NULL);
+    enum MHD_Result ret = queue(conn, st, status, r, bytes);
     MHD_destroy_response(r);
-    st->status = rr->status;
-    st->bytes = rr->body_len;
     route_response_free(rr);
     return ret;
 }
 
-static enum MHD_Result reply_preflight(struct MHD_Connection *conn,
-                                       struct request_state *st)
+static enum MHD_Result reply_preflight(struct MHD_Connection *conn, struct request_state *st)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     add_common_headers(r);
@@ -138,31 +221,27 @@ static enum MHD_Result reply_preflight(struct MHD_Connection *conn,
     MHD_add_response_header(r, "Access-Control-Allow-Headers",
                             "If-None-Match, If-Modified-Since, Content-Type, Accept");
     MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
+    enum MHD_Result ret = queue(conn, st, MHD_HTTP_NO_CONTENT, r, 0);
     MHD_destroy_response(r);
-    st->status = MHD_HTTP_NO_CONTENT;
     return ret;
 }
 
-static enum MHD_Result reply_not_modified(const struct server *srv,
+static enum MHD_Result reply_not_modified(struct server *srv, const struct live *l,
                                           struct MHD_Connection *conn,
                                           struct request_state *st, const char *etag)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     add_common_headers(r);
-    add_cache_headers(srv, r, etag);
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_NOT_MODIFIED, r);
+    add_cache_headers(l, r, etag);
+    enum MHD_Result ret = queue(conn, st, MHD_HTTP_NOT_MODIFIED, r, 0);
     MHD_destroy_response(r);
-    st->status = MHD_HTTP_NOT_MODIFIED;
+    atomic_fetch_add_explicit(&srv->metrics.not_modified, 1, memory_order_relaxed);
     return ret;
 }
 
-/* ---- The access handler ---- */
-
 /* Is the representation unchanged for the client, by If-None-Match or,
  * without it, If-Modified-Since (RFC 9110 13.1)? */
-static int not_modified(const struct server *srv, struct MHD_Connection *conn,
-                        const char *etag)
+static int not_modified(const struct live *l, struct MHD_Connection *conn, const char *etag)
 {
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm != NULL)
@@ -171,36 +250,173 @@ static int not_modified(const struct server *srv, struct MHD_Connection *conn,
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
     const char *end = ims ? strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
-    return end != NULL && *end == '\0' && srv->snap->loaded_at <= timegm(&tm);
+    return end != NULL && *end == '\0' && l->snap->loaded_at <= timegm(&tm);
 }
 
-static enum MHD_Result handle(const struct server *srv, struct MHD_Connection *conn,
+/* ---- Prebuilt responses ---- */
+
+/* gzip of body, or NULL when it does not shrink it. */
+static char *gzip_of(const char *body, size_t n, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, n);
+    char *out = malloc(cap);
+    z.next_in = (Bytef *)body;
+    z.avail_in = (uInt)n;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END || *out_len >= n) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Builds the responses to path (without parameters) once, if it is a 200. */
+static void prebuild(struct live *l, const char *path)
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%s", path);
+    struct route_request req;
+    memset(&req, 0, sizeof(req));
+    req.path = path;
+    req.snap = l->snap;
+    req.ctx = &l->ctx;
+    route_handler h = route_split_path(buf, &req) == 0 ? route_match(&req) : NULL;
+    struct route_response rr = {0};
+    if (h == NULL || l->n_prebuilt == MAX_PREBUILT)
+        return;
+    h(&req, &rr);
+    if (rr.status != 200 || rr.uncacheable) {
+        route_response_free(&rr);
+        return;
+    }
+    struct prebuilt *p = &l->prebuilt[l->n_prebuilt++];
+    p->path = path;
+    make_etag(l, &req, p->etag);
+    const char *body = rr.borrowed ? rr.borrowed : rr.body;
+    size_t zlen = 0;
+    char *z = rr.body_len >= GZIP_MIN ? gzip_of(body, rr.body_len, &zlen) : NULL;
+    if (z != NULL) {
+        struct route_response zr = rr;
+        zr.body = z;
+        zr.borrowed = NULL;
+        zr.body_len = zlen;
+        zr.link = rr.link ? strdup(rr.link) : NULL;
+        p->gzip = make_response(l, &zr, p->etag, "gzip");
+        route_response_free(&zr);
+    }
+    p->plain = make_response(l, &rr, p->etag, NULL);
+    route_response_free(&rr);
+}
+
+static const struct prebuilt *find_prebuilt(const struct live *l, const struct route_request *req)
+{
+    if (req->n_params != 0)
+        return NULL;
+    for (size_t i = 0; i < l->n_prebuilt; i++)
+        if (strcmp(l->prebuilt[i].path, req->path) == 0)
+            return &l->prebuilt[i];
+    return NULL;
+}
+
+/* A live state for snap: renders every entity and builds the responses
+ * that depend only on the snapshot. Takes snap. */
+static struct live *live_new(const struct server *srv, struct model_snapshot *snap)
+{
+    struct live *l = calloc(1, sizeof(*l));
+    atomic_init(&l->refs, 1);
+    l->snap = snap;
+    l->ctx = srv->base;
+    l->render = route_render_build(snap);
+    l->ctx.render = l->render;
+    struct tm tm;
+    gmtime_r(&snap->loaded_at, &tm);
+    strftime(l->last_modified, sizeof(l->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    static const char *const fixed[] = {"/events", "/quotes", "/actors", "/sources",
+                                        "/timeline", "/openapi.yaml"};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        prebuild(l, fixed[i]);
+    return l;
+}
+
+/* ---- The access handler ---- */
+
+static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Connection *conn,
+                             struct request_state *st, const struct route_request *req,
+                             route_handler h)
+{
+    char etag[24];
+    make_etag(l, req, etag);
+    /* Preconditions apply only to what would be a 200 (RFC 9110 13.2.1).
+     * Our own tag names a request that was a 200 on this corpus and code
+     * (tags are only sent with 200s), so it is answered without running the
+     * handler; "*", a list or a date needs the handler's verdict first. */
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm != NULL && strcmp(inm, etag) == 0)
+        return reply_not_modified(srv, l, conn, st, etag);
+    const struct prebuilt *p = find_prebuilt(l, req);
+    if (p != NULL) {
+        if (not_modified(l, conn, etag))
+            return reply_not_modified(srv, l, conn, st, etag);
+        atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
+        int gz = p->gzip != NULL && accepts_gzip(conn);
+        return queue(conn, st, 200, gz ? p->gzip : p->plain, 0);
+    }
+    struct route_response rr = {0};
+    h(req, &rr);
+    int cacheable = rr.status == 200 && !rr.uncacheable;
+    if (cacheable && not_modified(l, conn, etag)) {
+        route_response_free(&rr);
+        return reply_not_modified(srv, l, conn, st, etag);
+    }
+    if (cacheable && l->render != NULL)
+        atomic_fetch_add_explicit(&srv->metrics.fragment_hits, 1, memory_order_relaxed);
+    return reply(l, conn, st, &rr, cacheable ? etag : NULL);
+}
+
+static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
                               const char *method, struct request_state *st)
 {
     snprintf(st->method, sizeof(st->method), "%s", method);
+    struct live *l = live_acquire(srv);
+    st->live = l; /* released once the response has been sent */
+    st->route = route_table_size;
     struct route_response rr = {0};
     if (st->uri == NULL || strlen(st->uri) > MAX_URI) {
         route_problem(&rr, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
                       "The request URI is longer than 8192 bytes; use fewer or shorter "
                       "query parameters.", NULL, NULL);
-        return reply(srv, conn, st, &rr, NULL);
+        return reply(l, conn, st, &rr, NULL);
     }
+    struct route_context ctx = l->ctx;
+    pthread_mutex_lock(&srv->lock);
+    ctx.last_reload_error = srv->reload_error; /* kept until exit: see below */
+    ctx.last_reload_at = srv->reload_at[0] ? srv->reload_at : NULL;
+    pthread_mutex_unlock(&srv->lock);
     struct server_uri p;
     memset(&p, 0, sizeof(p));
-    p.req.snap = srv->snap;
-    p.req.ctx = srv->ctx;
+    p.req.snap = l->snap;
+    p.req.ctx = &ctx;
     enum MHD_Result ret;
     char *pathbuf = NULL;
     if (server_parse_uri(st->uri, &p, &rr) != 0) {
-        ret = reply(srv, conn, st, &rr, NULL);
+        ret = reply(l, conn, st, &rr, NULL);
         goto done;
     }
     /* The path first: nothing there is a 404 whatever the method. */
     pathbuf = strdup(p.req.path);
-    route_handler h = route_split_path(pathbuf, &p.req) == 0 ? route_match(&p.req) : NULL;
-    if (h == NULL) {
+    if (route_split_path(pathbuf, &p.req) == 0)
+        st->route = route_match_index(&p.req);
+    if (st->route == route_table_size) {
         route_not_found(&p.req, &rr);
-        ret = reply(srv, conn, st, &rr, NULL);
+        ret = reply(l, conn, st, &rr, NULL);
         goto done;
     }
     if (strcmp(method, "OPTIONS") == 0) {
@@ -213,32 +429,34 @@ static enum MHD_Result handle(const struct server *srv, struct MHD_Connection *c
                  "and allows " ALLOW ".", method);
         route_problem(&rr, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed", detail,
                       NULL, NULL);
-        ret = reply(srv, conn, st, &rr, NULL);
+        ret = reply(l, conn, st, &rr, NULL);
         goto done;
     }
-    char etag[24];
-    make_etag(srv, &p.req, etag);
-    /* Preconditions apply only to what would be a 200 (RFC 9110 13.2.1).
-     * Our own tag names a request that was a 200 on this corpus and code
-     * (tags are only sent with 200s), so it is answered without running the
-     * handler; "*", a list or a date needs the handler's verdict first. */
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    if (inm != NULL && strcmp(inm, etag) == 0) {
-        ret = reply_not_modified(srv, conn, st, etag);
-        goto done;
-    }
-    h(&p.req, &rr);
-    int cacheable = rr.status == 200 && !rr.uncacheable;
-    if (cacheable && not_modified(srv, conn, etag)) {
-        route_response_free(&rr);
-        ret = reply_not_modified(srv, conn, st, etag);
-        goto done;
-    }
-    ret = reply(srv, conn, st, &rr, cacheable ? etag : NULL);
+    ret = serve(srv, l, conn, st, &p.req, route_table[st->route].handler);
 done:
     free(pathbuf);
     free(p.buf);
     return ret;
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    struct request_state *st = calloc(1, sizeof(*st));
+    if (st == NULL)
+        return NULL;
+    st->uri = strdup(uri);
+    clock_gettime(CLOCK_MONOTONIC, &st->started);
+    return st;
+}
+
+/* MHD must not decode anything: the raw URI is parsed strictly in uri.c. */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -260,6 +478,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0; /* a body on a read-only API is ignored */
         return MHD_YES;
     }
+    if (st->live != NULL)
+        return MHD_YES; /* already answered */
     return handle(cls, conn, method, st);
 }
 
@@ -268,18 +488,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     (void)conn;
     (void)toe;
-    const struct server *srv = cls;
+    struct server *srv = cls;
     struct request_state *st = *con_cls;
     if (st == NULL)
         return;
-    if (srv->access_log && st->status != 0) {
+    if (st->status != 0) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         long long us = (now.tv_sec - st->started.tv_sec) * 1000000LL +
                        (now.tv_nsec - st->started.tv_nsec) / 1000;
-        fprintf(stderr, "access method=%s status=%d bytes=%zu us=%lld uri=\"%.300s\"\n",
-                st->method, st->status, st->bytes, us, st->uri ? st->uri : "");
+        metrics_count(&srv->metrics, st->route, st->status, (unsigned long)us);
+        if (srv->access_log)
+            fprintf(stderr, "access method=%s status=%d bytes=%zu us=%lld uri=\"%.300s\"\n",
+                    st->method, st->status, st->bytes, us, st->uri ? st->uri : "");
     }
+    live_release(st->live);
     free(st->uri);
     free(st);
     *con_cls = NULL;
@@ -292,17 +515,14 @@ static void on_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-struct server *server_start(const struct server_config *cfg,
-                            const struct model_snapshot *snap,
+struct server *server_start(const struct server_config *cfg, struct model_snapshot *snap,
                             const struct route_context *ctx, char *err, size_t errlen)
 {
     struct server *srv = calloc(1, sizeof(*srv));
-    srv->snap = snap;
-    srv->ctx = ctx;
+    pthread_mutex_init(&srv->lock, NULL);
+    srv->base = *ctx;
+    srv->base.metrics = &srv->metrics;
     srv->access_log = cfg->access_log;
-    struct tm tm;
-    gmtime_r(&snap->loaded_at, &tm);
-    strftime(srv->last_modified, sizeof(srv->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof(addr));
@@ -318,9 +538,11 @@ struct server *server_start(const struct server_config *cfg,
         flags |= MHD_USE_IPv6;
     } else {
         snprintf(err, errlen, "--bind %s is not an IPv4 or IPv6 address", cfg->bind);
+        pthread_mutex_destroy(&srv->lock);
         free(srv);
         return NULL;
     }
+    srv->current = live_new(srv, snap);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (cores > 0 ? (unsigned)cores : 1);
     srv->daemon = MHD_start_daemon(
@@ -334,7 +556,7 @@ struct server *server_start(const struct server_config *cfg,
          * on_request sees the URI, and on running out closes the connection
          * without any reply. Half the pool is the read buffer; 128 KiB leaves
          * room for about 1,300 parameters, so a request with 1,000 still
-         * reaches parse_uri and gets its 400. (MHD zeroes the whole pool
+         * reaches the parser and gets its 400. (MHD zeroes the whole pool
          * between keep-alive requests, so it costs its size per connection.) */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
@@ -345,10 +567,50 @@ struct server *server_start(const struct server_config *cfg,
     if (srv->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s port %u (in use, or not allowed)",
                  cfg->bind, cfg->port);
+        live_release(srv->current);
+        pthread_mutex_destroy(&srv->lock);
         free(srv);
         return NULL;
     }
     return srv;
+}
+
+/* Reload errors are kept until the server stops: a request may still be
+ * reading the previous one when the next reload fails. */
+struct old_error {
+    struct old_error *next;
+    char *text;
+};
+static struct old_error *old_errors;
+
+void server_reload(struct server *srv, struct model_snapshot *snap, const char *error)
+{
+    char at[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (snap == NULL) {
+        struct old_error *e = malloc(sizeof(*e));
+        e->text = strdup(error ? error : "the corpus could not be loaded");
+        pthread_mutex_lock(&srv->lock);
+        e->next = old_errors;
+        old_errors = e;
+        srv->reload_error = e->text;
+        memcpy(srv->reload_at, at, sizeof(at));
+        pthread_mutex_unlock(&srv->lock);
+        atomic_fetch_add(&srv->metrics.reload_failures, 1);
+        return;
+    }
+    struct live *fresh = live_new(srv, snap); /* built beside the live one */
+    pthread_mutex_lock(&srv->lock);
+    struct live *old = srv->current;
+    srv->current = fresh;
+    srv->reload_error = NULL;
+    memcpy(srv->reload_at, at, sizeof(at));
+    pthread_mutex_unlock(&srv->lock);
+    live_release(old); /* freed here, or by its last request in flight */
+    atomic_fetch_add(&srv->metrics.reloads, 1);
 }
 
 unsigned server_port(const struct server *srv)
@@ -373,5 +635,13 @@ void server_stop(struct server *srv, unsigned drain_s)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
+    live_release(srv->current);
+    while (old_errors != NULL) {
+        struct old_error *next = old_errors->next;
+        free(old_errors->text);
+        free(old_errors);
+        old_errors = next;
+    }
+    pthread_mutex_destroy(&srv->lock);
     free(srv);
 }

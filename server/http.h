@@ -18,11 +18,15 @@ struct server_config {
 
 struct server;
 
-/* Starts serving snap (borrowed; it must outlive the server). Returns NULL
- * and a message in err when the daemon cannot start. */
-struct server *server_start(const struct server_config *cfg,
-                            const struct model_snapshot *snap,
+/* Starts serving snap, which the server takes (it frees it when it is no
+ * longer served). Returns NULL and a message in err when the daemon cannot
+ * start. */
+struct server *server_start(const struct server_config *cfg, struct model_snapshot *snap,
                             const struct route_context *ctx, char *err, size_t errlen);
+/* After a reload: serve snap (taken) from now on; requests in flight finish
+ * on the old one. With snap NULL, the reload failed: keep serving, and report
+ * error (copied) in /health. */
+void server_reload(struct server *srv, struct model_snapshot *snap, const char *error);
 /* The port actually bound. */
 unsigned server_port(const struct server *srv);
 /* Stops accepting, lets requests in flight finish (up to drain_s seconds),

@@ -31,6 +31,8 @@ static const char USAGE[] =
     "  --threads N       worker threads (default: one per core)\n"
     "  --access-log      one line per request on stderr\n"
     "The address it listens on is printed on standard output once it serves.\n"
+    "SIGHUP: load the corpus again; if it is valid, serve it (requests in flight\n"
+    "finish on the old one); if not, keep serving the old one and log every error.\n"
     "SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.\n";
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -47,6 +49,29 @@ static int usage_error(const char *what, const char *arg)
 {
     fprintf(stderr, "timeline-server: %s: %s\n%s", arg, what, USAGE);
     return 2;
+}
+
+/* Loads the corpus again beside the one being served (SIGHUP). */
+static void reload(struct server *srv, const char *data, const struct model_load_options *opts)
+{
+    struct model_diagnostics diag = {0};
+    struct model_snapshot *snap = NULL;
+    fprintf(stderr, "timeline-server: SIGHUP received, loading %s\n", data);
+    if (model_load(data, opts, &snap, &diag) == 0) {
+        fprintf(stderr, "timeline-server: now serving corpus %.12s (%zu events, %zu quotes)\n",
+                snap->version, snap->n_events, snap->n_quotes);
+        server_reload(srv, snap, NULL);
+        return;
+    }
+    for (size_t i = 0; i < diag.count; i++)
+        fprintf(stderr, "%s\n", diag.messages[i]);
+    char summary[600];
+    snprintf(summary, sizeof(summary), "%zu error%s; still serving the previous corpus. "
+             "First: %.400s", diag.count, diag.count == 1 ? "" : "s",
+             diag.count ? diag.messages[0] : "");
+    fprintf(stderr, "timeline-server: reload failed: %s\n", summary);
+    server_reload(srv, NULL, summary);
+    model_diagnostics_free(&diag);
 }
 
 int main(int argc, char **argv)
@@ -103,16 +128,16 @@ int main(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct route_context ctx = {server_openapi_yaml, server_openapi_yaml_len,
-                                TIMELINE_VERSION, server_build_id, NULL};
+                                TIMELINE_VERSION, server_build_id, NULL, NULL, NULL, NULL};
     char err[256];
     struct server *srv = server_start(&cfg, snap, &ctx, err, sizeof(err));
     if (srv == NULL) {
         fprintf(stderr, "timeline-server: %s\n", err);
-        model_snapshot_free(snap);
         return 1;
     }
     int v6 = strchr(cfg.bind, ':') != NULL;
@@ -122,10 +147,10 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        reload(srv, data, &opts);
     fprintf(stderr, "timeline-server: %s received, finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     server_stop(srv, 5);
-    model_snapshot_free(snap);
     return 0;
 }

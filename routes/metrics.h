@@ -1,0 +1,33 @@
+/* Counters the server keeps and GET /metrics reports (Prometheus text
+ * format). Updated with relaxed atomics from every worker thread. */
+#ifndef ROUTES_METRICS_H
+#define ROUTES_METRICS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#define METRICS_ROUTES 32 /* route table entries, plus one for "no route" */
+#define METRICS_STATUSES 9
+#define METRICS_BUCKETS 12
+
+/* The statuses counted one by one; anything else is "other". */
+extern const int metrics_statuses[METRICS_STATUSES - 1];
+/* Upper bounds of the latency histogram, in microseconds. */
+extern const unsigned long metrics_bucket_us[METRICS_BUCKETS];
+
+struct route_metrics {
+    atomic_ulong requests[METRICS_ROUTES][METRICS_STATUSES];
+    atomic_ulong latency[METRICS_BUCKETS + 1]; /* last: +Inf */
+    atomic_ulong latency_sum_us;
+    atomic_ulong prebuilt_hits;  /* served from a response built at load */
+    atomic_ulong fragment_hits;  /* assembled from prebuilt fragments */
+    atomic_ulong not_modified;
+    atomic_ulong reloads;
+    atomic_ulong reload_failures;
+};
+
+/* Counts one request: route index (route_table_size for none), status and
+ * microseconds taken. */
+void metrics_count(struct route_metrics *m, size_t route, int status, unsigned long us);
+
+#endif
