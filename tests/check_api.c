@@ -53,6 +53,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "check_run.h"
 #include "route.h"
@@ -2049,6 +2050,82 @@ END_TEST
 
 /* ---- A body on GET ---- */
 
+/* Responses built at load are also precompressed: a client that accepts
+ * gzip gets the same bytes, compressed, with Vary and the same ETag. */
+START_TEST(gzip_for_clients_that_accept_it)
+{
+    static const char *const paths[] = {"/events", "/timeline", "/openapi.yaml", "/quotes"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        struct resp plain, zipped;
+        get(paths[i], &plain);
+        struct req q = {NULL, 0, NULL, {"Accept-Encoding: gzip", NULL}};
+        http(paths[i], &q, &zipped);
+        char enc[64], vary[64], t1[64], t2[64];
+        ck_assert_msg(zipped.status == 200, "%s gzip: %ld", paths[i], zipped.status);
+        ck_assert_msg(header(&zipped, "Content-Encoding", enc, sizeof(enc)) == 1 &&
+                      strcmp(enc, "gzip") == 0, "%s: Content-Encoding %s", paths[i], enc);
+        ck_assert_msg(header(&plain, "Content-Encoding", enc, sizeof(enc)) == 0,
+                      "%s: gzip to a client that did not ask", paths[i]);
+        ck_assert_msg(header(&zipped, "Vary", vary, sizeof(vary)) == 1 &&
+                      strcmp(vary, "Accept-Encoding") == 0, "%s: Vary %s", paths[i], vary);
+        ck_assert(header(&plain, "ETag", t1, sizeof(t1)) == 1);
+        ck_assert(header(&zipped, "ETag", t2, sizeof(t2)) == 1);
+        ck_assert_str_eq(t1, t2);
+        ck_assert_msg(zipped.len < plain.len && zipped.len > 18 &&
+                      (unsigned char)zipped.body[0] == 0x1f &&
+                      (unsigned char)zipped.body[1] == 0x8b,
+                      "%s: %zu gzip bytes for %zu plain", paths[i], zipped.len, plain.len);
+        /* Decompressed, it is the plain body to the byte. */
+        char *out = malloc(plain.len + 1);
+        z_stream z;
+        memset(&z, 0, sizeof(z));
+        ck_assert(inflateInit2(&z, 15 + 16) == Z_OK);
+        z.next_in = (Bytef *)zipped.body;
+        z.avail_in = (uInt)zipped.len;
+        z.next_out = (Bytef *)out;
+        z.avail_out = (uInt)plain.len + 1;
+        int rc = inflate(&z, Z_FINISH);
+        size_t n = z.total_out;
+        inflateEnd(&z);
+        ck_assert_msg(rc == Z_STREAM_END && n == plain.len && memcmp(out, plain.body, n) == 0,
+                      "%s: gunzipped body differs (rc %d, %zu bytes for %zu)", paths[i], rc, n,
+                      plain.len);
+        free(out);
+        resp_free(&plain);
+        resp_free(&zipped);
+    }
+}
+END_TEST
+
+/* /metrics counts what was served. */
+START_TEST(metrics_count_requests)
+{
+    struct resp r;
+    get("/metrics", &r);
+    ck_assert_msg(r.status == 200, "/metrics: %ld", r.status);
+    char ct[128];
+    ck_assert(header(&r, "Content-Type", ct, sizeof(ct)) == 1);
+    ck_assert_msg(strncmp(ct, "text/plain; version=0.0.4", 25) == 0, "Content-Type %s", ct);
+    const char *line = strstr(r.body, "timeline_requests_total{route=\"/events\",status=\"200\"} ");
+    ck_assert_msg(line != NULL, "no /events 200 counter in\n%.2000s", r.body);
+    long before = atol(line + strlen("timeline_requests_total{route=\"/events\",status=\"200\"} "));
+    ck_assert_ptr_nonnull(strstr(r.body, "timeline_request_duration_seconds_bucket{le=\"+Inf\"}"));
+    ck_assert_ptr_nonnull(strstr(r.body, "timeline_corpus_items{kind=\"events\"} 33"));
+    ck_assert_ptr_nonnull(strstr(r.body, "timeline_reloads_total 0"));
+    resp_free(&r);
+    for (int i = 0; i < 3; i++) {
+        get("/events?limit=1", &r);
+        resp_free(&r);
+    }
+    get("/metrics", &r);
+    line = strstr(r.body, "timeline_requests_total{route=\"/events\",status=\"200\"} ");
+    ck_assert(line != NULL);
+    long after = atol(line + strlen("timeline_requests_total{route=\"/events\",status=\"200\"} "));
+    ck_assert_msg(after >= before + 3, "/events 200s: %ld then %ld", before, after);
+    resp_free(&r);
+}
+END_TEST
+
 START_TEST(body_on_get_is_ignored)
 {
     if (skip_when_proxied("a body on GET (the proxy refuses it)"))
@@ -2326,6 +2403,8 @@ int main(int argc, char **argv)
     suite_add_tcase(s, tc);
     tc = tcase_create("http");
     tcase_add_test(tc, etags_and_conditional_requests);
+    tcase_add_test(tc, gzip_for_clients_that_accept_it);
+    tcase_add_test(tc, metrics_count_requests);
     tcase_add_test(tc, if_modified_since_and_unknown_paths);
     tcase_add_test(tc, cors_everywhere);
     tcase_add_test(tc, head_is_get_without_a_body);
