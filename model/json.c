@@ -188,6 +188,18 @@ static const char *parse_string(struct parser *p, uint32_t *len_out)
     return model_arena_strndup(p->arena, p->buf, o);
 }
 
+/* Bytes of s, at most max, that end on a character boundary: a message
+ * quoting the start of a long string must stay valid UTF-8. */
+static int utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 static int literal(struct parser *p, const char *word)
 {
     size_t n = strlen(word);
@@ -292,7 +304,9 @@ static void parse_array(struct parser *p, struct jv *v, int depth)
     size_t count = p->n_vals - base;
     v->type = JV_ARRAY;
     v->len = (uint32_t)count;
-    v->u.items = model_arena_memdup(p->arena, p->vals + base, count * sizeof(*p->vals));
+    /* p->vals is still NULL when no array had items yet: no NULL + 0. */
+    v->u.items = model_arena_memdup(p->arena, count ? p->vals + base : NULL,
+                                    count * sizeof(*p->vals));
     p->n_vals = base;
 }
 
@@ -318,8 +332,8 @@ static void parse_object(struct parser *p, struct jv *v, int depth)
             for (size_t k = base; k < p->n_mems; k++) {
                 if (p->mems[k].key_len == m.key_len &&
                     memcmp(p->mems[k].key, m.key, m.key_len) == 0) {
-                    fail(p, key_at, "duplicate key \"%.100s\" in an object; a field "
-                         "may appear only once, remove one", m.key);
+                    fail(p, key_at, "duplicate key \"%.*s\" in an object; a field "
+                         "may appear only once, remove one", utf8_prefix(m.key, 100), m.key);
                     return;
                 }
             }
@@ -351,7 +365,8 @@ static void parse_object(struct parser *p, struct jv *v, int depth)
     size_t count = p->n_mems - base;
     v->type = JV_OBJECT;
     v->len = (uint32_t)count;
-    v->u.members = model_arena_memdup(p->arena, p->mems + base, count * sizeof(*p->mems));
+    v->u.members = model_arena_memdup(p->arena, count ? p->mems + base : NULL,
+                                      count * sizeof(*p->mems));
     p->n_mems = base;
 }
 

@@ -1136,7 +1136,9 @@ static void prove_originals(struct loader *ld)
         const struct model_source *s = sources->items[i];
         if (s->original_file == NULL || s->sha256[0] == '\0')
             continue;
-        size_t lo = 0, hi = n;
+        /* A source whose id is invalid (reported) is cited by nothing; its
+         * original is still checked. */
+        size_t lo = 0, hi = s->id != NULL ? n : 0;
         while (lo < hi) { /* first item of this source */
             size_t mid = (lo + hi) / 2;
             if (strcmp(items[mid].source->id, s->id) < 0)
@@ -1174,6 +1176,22 @@ static void diag_push(struct model_diagnostics *diag, char *message)
     diag->messages[diag->count++] = message;
 }
 
+/* Replaces each byte that is not part of valid UTF-8 by '?'. Messages quote
+ * values cut to a length (which can split a character) and file names, and
+ * their readers need UTF-8: timeline-check --json dropped such a message. */
+static void utf8_scrub(char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = model_utf8_decode(s + i, n - i, &cp);
+        if (len == 0)
+            s[i++] = '?';
+        else
+            i += len;
+    }
+}
+
 static void report_errors(struct loader *ld, struct model_diagnostics *diag)
 {
     /* Resolve pointers to positions, one file read per file with errors. */
@@ -1204,6 +1222,7 @@ static void report_errors(struct loader *ld, struct model_diagnostics *diag)
         if (asprintf(&line, "%s:%d:%d: %s", ld->paths[e->file], e->line,
                      e->column, e->message) < 0)
             abort();
+        utf8_scrub(line);
         diag_push(diag, line);
     }
 }
@@ -1396,6 +1415,7 @@ int model_load(const char *dir, const struct model_load_options *opts,
         if (asprintf(&msg, "%s: not a readable corpus directory: %s", dir,
                      strerror(errno ? errno : ENOTDIR)) < 0)
             abort();
+        utf8_scrub(msg);
         diag_push(diag, msg);
         loader_free(&ld);
         model_arena_free(ld.arena);

@@ -593,8 +593,8 @@ static int run_page(struct query *q, const struct model_sha256 *canon,
             return -1;
         }
         start = desc ? (last == 0 ? NONE : last - 1) : last + 1;
-        if (!desc && last + 1 >= universe)
-            start = NONE;
+        if (!desc && (last == NONE || last + 1 >= universe))
+            start = NONE; /* nothing after it (last + 1 would wrap to 0) */
     }
     struct collect c = {page, items, limit, 0, 0};
     leapfrog(q, universe, start, desc, collect_one, &c);

@@ -18,20 +18,59 @@ void route_response_free(struct route_response *r)
     r->link = NULL;
 }
 
+/* s, or when it is not valid UTF-8 a malloc'd copy (in *copy) with each
+ * invalid byte replaced by U+FFFD: jansson refuses invalid UTF-8, and a
+ * problem may quote anything a client sent (a method of raw bytes, say). */
+static const char *utf8_clean(const char *s, char **copy)
+{
+    *copy = NULL;
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (s == NULL || model_utf8_valid(s, n))
+        return s;
+    char *o = malloc(3 * n + 1);
+    if (o == NULL)
+        return "";
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = model_utf8_decode(s + i, n - i, &cp);
+        if (len == 0) {
+            memcpy(o + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+            i++;
+        } else {
+            memcpy(o + k, s + i, len);
+            k += len;
+            i += len;
+        }
+    }
+    o[k] = '\0';
+    *copy = o;
+    return o;
+}
+
 void route_problem(struct route_response *resp, int status, const char *title,
                    const char *detail, const char *param, const char *allowed)
 {
     const char *slug = status == 404 ? "not-found" : status == 405 ? "method-not-allowed"
                      : status == 414 ? "uri-too-long"
+                     : status == 503 ? "service-unavailable"
                      : param != NULL ? "invalid-parameter" : "bad-request";
     char type[128];
     snprintf(type, sizeof(type), "%s%s", PROBLEM_BASE, slug);
+    char *copies[4];
+    title = utf8_clean(title, &copies[0]);
+    detail = utf8_clean(detail, &copies[1]);
+    param = utf8_clean(param, &copies[2]);
+    allowed = utf8_clean(allowed, &copies[3]);
     json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title,
                           "status", status, "detail", detail);
     if (param != NULL)
         json_object_set_new(p, "parameter", json_string(param));
     if (allowed != NULL)
         json_object_set_new(p, "allowed", json_string(allowed));
+    for (int i = 0; i < 4; i++)
+        free(copies[i]);
     respond_json(resp, status, p);
     resp->content_type = "application/problem+json";
 }
@@ -408,7 +447,6 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
 {
     size_t cap = 256, o = 0;
     char *url = malloc(cap);
-    char enc[1024];
     o = (size_t)snprintf(url, cap, "%s", req->path);
     int first = 1;
     for (size_t i = 0; i <= req->n_params; i++) {
@@ -424,9 +462,12 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
         } else {
             break;
         }
-        char ename[256];
-        url_encode(name, ename, sizeof(ename));
-        url_encode(value, enc, sizeof(enc));
+        /* Whole values, however long: a cut one would make links.next
+         * another query (or invalid UTF-8) that its cursor does not fit. */
+        size_t nsize = 3 * strlen(name) + 5, vsize = 3 * strlen(value) + 5;
+        char *ename = malloc(nsize), *enc = malloc(vsize);
+        url_encode(name, ename, nsize);
+        url_encode(value, enc, vsize);
         size_t need = o + strlen(ename) + strlen(enc) + 3;
         if (need >= cap) {
             cap = need * 2;
@@ -434,6 +475,8 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
         }
         o += (size_t)snprintf(url + o, cap - o, "%c%s=%s", first ? '?' : '&', ename, enc);
         first = 0;
+        free(ename);
+        free(enc);
     }
     return url;
 }

@@ -11,7 +11,8 @@
  * once. A request takes a reference to the live state when it starts and
  * drops it when its response has been sent, so a reload (SIGHUP) can swap in
  * a new one at any time: requests in flight finish on the old one, which is
- * freed by its last reader. */
+ * freed by its last reader. The outcome of the last reload (for /health) is
+ * kept the same way, in a struct reload_status. */
 #define _GNU_SOURCE
 #include "http.h"
 
@@ -39,6 +40,7 @@
 struct prebuilt {
     const char *path; /* served for exactly this path, without parameters */
     char etag[24];
+    char etag_gzip[28]; /* another representation, another strong tag */
     struct MHD_Response *plain;
     struct MHD_Response *gzip; /* or NULL */
 };
@@ -55,13 +57,23 @@ struct live {
     size_t n_prebuilt;
 };
 
+/* The outcome of the last reload: immutable once published, and referenced
+ * by the requests reading it (a reload may replace it while they run). */
+struct reload_status {
+    atomic_int refs;
+    char at[32];  /* RFC 3339 */
+    int failed;
+    char error[]; /* when failed */
+};
+
 struct server {
+    atomic_uint open_connections;
+    unsigned max_connections;
     struct MHD_Daemon *daemon;
-    pthread_mutex_t lock; /* guards current and the reload status */
+    pthread_mutex_t lock; /* guards current and status */
     struct live *current;
+    struct reload_status *status; /* NULL until the first reload */
     struct route_context base; /* openapi, version, build */
-    char *reload_error;        /* last failed reload, or NULL */
-    char reload_at[32];
     int access_log;
     struct route_metrics metrics;
 };
@@ -69,24 +81,38 @@ struct server {
 /* Per request: the raw URI as received, and what the log and metrics need. */
 struct request_state {
     char *uri;
+    size_t uri_len; /* the target as MHD saw it: a NUL in it cuts it short */
+    int bad_target; /* the request target has a NUL byte */
     char method[16];
     int seen;
     int status;
     size_t bytes;
     size_t route;
     struct live *live; /* referenced while the response is being sent */
+    struct reload_status *reload; /* the same (or NULL) */
     struct timespec started;
 };
 
 /* ---- The live state ---- */
 
-static struct live *live_acquire(struct server *srv)
+/* References the live state and the reload status, read together so that
+ * /health reports a corpus and a reload outcome that go with each other. */
+static struct live *live_acquire(struct server *srv, struct reload_status **status)
 {
     pthread_mutex_lock(&srv->lock);
     struct live *l = srv->current;
     atomic_fetch_add(&l->refs, 1);
+    *status = srv->status;
+    if (*status != NULL)
+        atomic_fetch_add(&(*status)->refs, 1);
     pthread_mutex_unlock(&srv->lock);
     return l;
+}
+
+static void status_release(struct reload_status *s)
+{
+    if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+        free(s);
 }
 
 static void live_free(struct live *l)
@@ -303,13 +329,16 @@ static void prebuild(struct live *l, const char *path)
     const char *body = rr.borrowed ? rr.borrowed : rr.body;
     size_t zlen = 0;
     char *z = rr.body_len >= GZIP_MIN ? gzip_of(body, rr.body_len, &zlen) : NULL;
+    size_t tl = strlen(p->etag); /* "…" becomes "…-gz" */
+    memcpy(p->etag_gzip, p->etag, tl - 1);
+    memcpy(p->etag_gzip + tl - 1, "-gz\"", 5);
     if (z != NULL) {
         struct route_response zr = rr;
         zr.body = z;
         zr.borrowed = NULL;
         zr.body_len = zlen;
         zr.link = rr.link ? strdup(rr.link) : NULL;
-        p->gzip = make_response(l, &zr, p->etag, "gzip");
+        p->gzip = make_response(l, &zr, p->etag_gzip, "gzip");
         route_response_free(&zr);
     }
     p->plain = make_response(l, &rr, p->etag, NULL);
@@ -363,10 +392,11 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         return reply_not_modified(srv, l, conn, st, etag);
     const struct prebuilt *p = find_prebuilt(l, req);
     if (p != NULL) {
-        if (not_modified(l, conn, etag))
-            return reply_not_modified(srv, l, conn, st, etag);
-        atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
         int gz = p->gzip != NULL && accepts_gzip(conn);
+        const char *tag = gz ? p->etag_gzip : p->etag;
+        if (not_modified(l, conn, tag))
+            return reply_not_modified(srv, l, conn, st, tag);
+        atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
         return queue(conn, st, 200, gz ? p->gzip : p->plain, 0);
     }
     struct route_response rr = {0};
@@ -381,14 +411,69 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     return reply(l, conn, st, &rr, cacheable ? etag : NULL);
 }
 
+/* ---- Connections over the limit ---- */
+
+/* MHD accepts up to twice the configured limit; a connection that starts
+ * over the limit is marked, given a short timeout, and answered 503 with
+ * Connection: close, so that a flood of idle connections gets new clients a
+ * fast refusal instead of a wait in the kernel's backlog. */
+#define OVER_LIMIT ((void *)1)
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        unsigned n = (unsigned)atomic_fetch_add(&srv->open_connections, 1) + 1;
+        if (n > srv->max_connections) {
+            *socket_context = OVER_LIMIT;
+            MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)2);
+        }
+    } else {
+        atomic_fetch_sub(&srv->open_connections, 1);
+    }
+}
+
+static int conn_over_limit(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL && ci->socket_context == OVER_LIMIT;
+}
+
+static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
+                                         struct request_state *st)
+{
+    struct route_response rr = {0};
+    route_problem(&rr, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable",
+                  "The server has too many open connections; try again in a moment.",
+                  NULL, NULL);
+    size_t bytes = rr.body_len;
+    struct MHD_Response *r = make_response(l, &rr, NULL, NULL);
+    MHD_add_response_header(r, "Retry-After", "1");
+    MHD_add_response_header(r, "Connection", "close");
+    enum MHD_Result ret = queue(conn, st, MHD_HTTP_SERVICE_UNAVAILABLE, r, bytes);
+    MHD_destroy_response(r);
+    route_response_free(&rr);
+    return ret;
+}
+
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
                               const char *method, struct request_state *st)
 {
     snprintf(st->method, sizeof(st->method), "%s", method);
-    struct live *l = live_acquire(srv);
-    st->live = l; /* released once the response has been sent */
+    struct live *l = live_acquire(srv, &st->reload);
+    st->live = l; /* both released once the response has been sent */
     st->route = route_table_size;
     struct route_response rr = {0};
+    if (conn_over_limit(conn))
+        return reply_unavailable(l, conn, st);
+    if (st->bad_target) {
+        route_problem(&rr, 400, "Malformed request target",
+                      "The request target has a NUL byte; percent-encode it as %00 "
+                      "(which is refused too: a NUL is never valid here).", NULL, NULL);
+        return reply(l, conn, st, &rr, NULL);
+    }
     if (st->uri == NULL || strlen(st->uri) > MAX_URI) {
         route_problem(&rr, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
                       "The request URI is longer than 8192 bytes; use fewer or shorter "
@@ -396,10 +481,8 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
         return reply(l, conn, st, &rr, NULL);
     }
     struct route_context ctx = l->ctx;
-    pthread_mutex_lock(&srv->lock);
-    ctx.last_reload_error = srv->reload_error; /* kept until exit: see below */
-    ctx.last_reload_at = srv->reload_at[0] ? srv->reload_at : NULL;
-    pthread_mutex_unlock(&srv->lock);
+    ctx.last_reload_error = st->reload && st->reload->failed ? st->reload->error : NULL;
+    ctx.last_reload_at = st->reload ? st->reload->at : NULL;
     struct server_uri p;
     memset(&p, 0, sizeof(p));
     p.req.snap = l->snap;
@@ -447,7 +530,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     if (st == NULL)
         return NULL;
     st->uri = strdup(uri);
+    st->uri_len = strlen(uri);
     clock_gettime(CLOCK_MONOTONIC, &st->started);
+    /* MHD would parse every query parameter into its per-connection pool,
+     * and close the connection without a reply when they do not fit; uri.c
+     * parses the copy above itself, so MHD's own is left an empty query. */
+    char *q = strchr(uri, '?');
+    if (q != NULL && q[1] != '\0')
+        q[1] = '\0';
     return st;
 }
 
@@ -472,6 +562,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* out of memory in on_uri */
     if (!st->seen) {
         st->seen = 1; /* queue on the second call, or keep-alive is lost */
+        /* The request line runs up to the version: a target shorter than
+         * that had a NUL byte in it, which MHD cut it at. */
+        if (url != NULL && version != NULL && version > url &&
+            (size_t)(version - 1 - url) != st->uri_len)
+            st->bad_target = 1;
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
@@ -503,6 +598,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                     st->method, st->status, st->bytes, us, st->uri ? st->uri : "");
     }
     live_release(st->live);
+    status_release(st->reload);
     free(st->uri);
     free(st);
     *con_cls = NULL;
@@ -523,6 +619,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->base = *ctx;
     srv->base.metrics = &srv->metrics;
     srv->access_log = cfg->access_log;
+    srv->max_connections = cfg->max_connections;
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof(addr));
@@ -550,15 +647,13 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
         MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_CONNECTION_LIMIT, 2 * cfg->max_connections,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-        /* MHD parses every query parameter into a record in this pool before
-         * on_request sees the URI, and on running out closes the connection
-         * without any reply. Half the pool is the read buffer; 128 KiB leaves
-         * room for about 1,300 parameters, so a request with 1,000 still
-         * reaches the parser and gets its 400. (MHD zeroes the whole pool
-         * between keep-alive requests, so it costs its size per connection.) */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+        /* MHD zeroes this pool between keep-alive requests, so it costs its
+         * size per request; it holds the request line and headers only,
+         * since on_uri hides the query string from MHD's own parser. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
@@ -575,42 +670,30 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     return srv;
 }
 
-/* Reload errors are kept until the server stops: a request may still be
- * reading the previous one when the next reload fails. */
-struct old_error {
-    struct old_error *next;
-    char *text;
-};
-static struct old_error *old_errors;
-
 void server_reload(struct server *srv, struct model_snapshot *snap, const char *error)
 {
-    char at[32];
+    if (snap == NULL && error == NULL)
+        error = "the corpus could not be loaded";
+    size_t elen = snap == NULL ? strlen(error) : 0;
+    struct reload_status *status = malloc(sizeof(*status) + elen + 1);
+    atomic_init(&status->refs, 1);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (snap == NULL) {
-        struct old_error *e = malloc(sizeof(*e));
-        e->text = strdup(error ? error : "the corpus could not be loaded");
-        pthread_mutex_lock(&srv->lock);
-        e->next = old_errors;
-        old_errors = e;
-        srv->reload_error = e->text;
-        memcpy(srv->reload_at, at, sizeof(at));
-        pthread_mutex_unlock(&srv->lock);
-        atomic_fetch_add(&srv->metrics.reload_failures, 1);
-        return;
-    }
-    struct live *fresh = live_new(srv, snap); /* built beside the live one */
+    strftime(status->at, sizeof(status->at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    status->failed = snap == NULL;
+    memcpy(status->error, snap == NULL ? error : "", elen + 1);
+    struct live *fresh = snap ? live_new(srv, snap) : NULL; /* built beside the live one */
     pthread_mutex_lock(&srv->lock);
-    struct live *old = srv->current;
-    srv->current = fresh;
-    srv->reload_error = NULL;
-    memcpy(srv->reload_at, at, sizeof(at));
+    struct live *old = fresh ? srv->current : NULL;
+    if (fresh != NULL)
+        srv->current = fresh;
+    struct reload_status *old_status = srv->status;
+    srv->status = status;
     pthread_mutex_unlock(&srv->lock);
     live_release(old); /* freed here, or by its last request in flight */
-    atomic_fetch_add(&srv->metrics.reloads, 1);
+    status_release(old_status);
+    atomic_fetch_add(snap ? &srv->metrics.reloads : &srv->metrics.reload_failures, 1);
 }
 
 unsigned server_port(const struct server *srv)
@@ -636,12 +719,7 @@ void server_stop(struct server *srv, unsigned drain_s)
     }
     MHD_stop_daemon(srv->daemon);
     live_release(srv->current);
-    while (old_errors != NULL) {
-        struct old_error *next = old_errors->next;
-        free(old_errors->text);
-        free(old_errors);
-        old_errors = next;
-    }
+    status_release(srv->status);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
 }

@@ -65,10 +65,16 @@ static void reload(struct server *srv, const char *data, const struct model_load
     }
     for (size_t i = 0; i < diag.count; i++)
         fprintf(stderr, "%s\n", diag.messages[i]);
+    /* At most 400 bytes of the first error, without cutting a UTF-8
+     * character in two: /health serves the summary as a JSON string, and
+     * jansson refuses invalid UTF-8 (the body would be empty). */
+    const char *first = diag.count ? diag.messages[0] : "";
+    int n = (int)strnlen(first, 400);
+    while (n > 0 && ((unsigned char)first[n] & 0xC0) == 0x80)
+        n--;
     char summary[600];
     snprintf(summary, sizeof(summary), "%zu error%s; still serving the previous corpus. "
-             "First: %.400s", diag.count, diag.count == 1 ? "" : "s",
-             diag.count ? diag.messages[0] : "");
+             "First: %.*s", diag.count, diag.count == 1 ? "" : "s", n, first);
     fprintf(stderr, "timeline-server: reload failed: %s\n", summary);
     server_reload(srv, NULL, summary);
     model_diagnostics_free(&diag);
@@ -76,6 +82,12 @@ static void reload(struct server *srv, const char *data, const struct model_load
 
 int main(int argc, char **argv)
 {
+    /* A SIGHUP during the first load (which can take seconds) would end the
+     * process; blocked from the start, it waits for sigwait() below. */
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, NULL);
     struct server_config cfg = {"127.0.0.1", 8080, 0, 0, 1000, 30};
     const char *data = TIMELINE_DATA_DIR, *originals = NULL;
     for (int i = 1; i < argc; i++) {

@@ -2054,6 +2054,8 @@ END_TEST
  * gzip gets the same bytes, compressed, with Vary and the same ETag. */
 START_TEST(gzip_for_clients_that_accept_it)
 {
+    if (skip_when_proxied("gzip (the proxy decodes and re-encodes bodies)"))
+        return;
     static const char *const paths[] = {"/events", "/timeline", "/openapi.yaml", "/quotes"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         struct resp plain, zipped;
@@ -2068,9 +2070,12 @@ START_TEST(gzip_for_clients_that_accept_it)
                       "%s: gzip to a client that did not ask", paths[i]);
         ck_assert_msg(header(&zipped, "Vary", vary, sizeof(vary)) == 1 &&
                       strcmp(vary, "Accept-Encoding") == 0, "%s: Vary %s", paths[i], vary);
+        /* Two representations, two strong tags (RFC 9110 8.8.3). */
         ck_assert(header(&plain, "ETag", t1, sizeof(t1)) == 1);
         ck_assert(header(&zipped, "ETag", t2, sizeof(t2)) == 1);
-        ck_assert_str_eq(t1, t2);
+        char want[80];
+        snprintf(want, sizeof(want), "%.*s-gz\"", (int)strlen(t1) - 1, t1);
+        ck_assert_str_eq(t2, want);
         ck_assert_msg(zipped.len < plain.len && zipped.len > 18 &&
                       (unsigned char)zipped.body[0] == 0x1f &&
                       (unsigned char)zipped.body[1] == 0x8b,
