@@ -188,18 +188,6 @@ static const char *parse_string(struct parser *p, uint32_t *len_out)
     return model_arena_strndup(p->arena, p->buf, o);
 }
 
-/* Bytes of s, at most max, that end on a character boundary: a message
- * quoting the start of a long string must stay valid UTF-8. */
-static int utf8_prefix(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return (int)n;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return (int)max;
-}
-
 static int literal(struct parser *p, const char *word)
 {
     size_t n = strlen(word);
@@ -333,7 +321,7 @@ static void parse_object(struct parser *p, struct jv *v, int depth)
                 if (p->mems[k].key_len == m.key_len &&
                     memcmp(p->mems[k].key, m.key, m.key_len) == 0) {
                     fail(p, key_at, "duplicate key \"%.*s\" in an object; a field "
-                         "may appear only once, remove one", utf8_prefix(m.key, 100), m.key);
+                         "may appear only once, remove one", model_utf8_prefix(m.key, 100), m.key);
                     return;
                 }
             }

@@ -41,6 +41,7 @@ struct query {
     void *owned[2 * MAX_STREAMS]; /* merged postings, union arrays */
     int n_owned;
     int empty; /* a filter matched nothing (an unknown id, say) */
+    struct stream spare; /* written, never read, once streams are full */
 };
 
 static void query_free(struct query *q)
@@ -217,8 +218,14 @@ static void stream_reset(struct stream *s, int desc)
 static struct stream *add_stream(struct query *q, enum stream_type type)
 {
     if (q->n == MAX_STREAMS) {
-        q->empty = 1; /* cannot happen with the API's bounded filters */
-        return &q->streams[0];
+        /* More filters than streams (q= of over 30 words does it): the
+         * query matches nothing. The caller still fills in the stream it
+         * gets, so that is a spare one: streams[0], as it was, took a union's
+         * children at its old count, past the end of their array. */
+        q->empty = 1;
+        memset(&q->spare, 0, sizeof(q->spare));
+        q->spare.type = type;
+        return &q->spare;
     }
     struct stream *s = &q->streams[q->n++];
     memset(s, 0, sizeof(*s));

@@ -66,6 +66,16 @@ int model_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+int model_utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 size_t model_utf8_length(const char *s, size_t n)
 {
     size_t count = 0;

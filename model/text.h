@@ -18,6 +18,10 @@ size_t model_utf8_length(const char *s, size_t n);
  * when cp is past the end. cp == length returns n. */
 size_t model_utf8_offset(const char *s, size_t n, size_t cp);
 
+/* How many bytes of s, at most max, end on a character boundary: a message
+ * that quotes the start of a long value must stay valid UTF-8. */
+int model_utf8_prefix(const char *s, size_t max);
+
 /* Calls emit(token, len, arg) for each search token of s, in order. A token
  * is a maximal run of letters and digits, lowercased and with Latin accents
  * removed ("Zelenskyy's" gives "zelenskyy", "s"; "Öztürk" gives "ozturk").

@@ -83,18 +83,6 @@ void route_not_found(const struct route_request *req, struct route_response *res
     route_problem(resp, 404, "Not Found", detail, NULL, NULL);
 }
 
-/* How many bytes of s fit in max without cutting a UTF-8 character (so that
- * a message quoting a client's value stays valid UTF-8 for jansson). */
-static int utf8_fit(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return (int)n;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return (int)max;
-}
-
 void respond_json(struct route_response *resp, int status, json_t *v)
 {
     resp->status = status;
@@ -136,7 +124,7 @@ int params_check(const struct route_request *req, const struct param_spec *spec,
             allowed_list(spec, allowed, sizeof(allowed));
             const char *name = req->params[i].name;
             snprintf(detail, sizeof(detail), "Unknown query parameter \"%.*s\"; "
-                     "this resource accepts: %s.", utf8_fit(name, 80), name, allowed);
+                     "this resource accepts: %s.", model_utf8_prefix(name, 80), name, allowed);
             route_problem(resp, 400, "Unknown query parameter", detail,
                           req->params[i].name, allowed);
             return -1;
@@ -160,7 +148,7 @@ static int bad_param(struct route_response *resp, const char *name, const char *
 {
     char detail[1024];
     snprintf(detail, sizeof(detail), "The value \"%.*s\" of \"%.40s\" is not valid; "
-             "expected %.600s.", utf8_fit(value, 100), value, name, allowed);
+             "expected %.600s.", model_utf8_prefix(value, 100), value, name, allowed);
     route_problem(resp, 400, "Invalid query parameter", detail, name, allowed);
     return -1;
 }
@@ -251,14 +239,24 @@ int param_id(const struct route_request *req, const char *name, const char **out
     return bad_param(resp, name, *out, "an id: lowercase letters, digits and single hyphens");
 }
 
+static void count_word(const char *tok, size_t len, void *arg)
+{
+    (void)tok;
+    (void)len;
+    (*(size_t *)arg)++;
+}
+
 int param_text(const struct route_request *req, const char **out, struct route_response *resp)
 {
     *out = param_get(req, "q");
     if (*out == NULL)
         return 0;
     size_t n = model_utf8_length(*out, strlen(*out)); /* characters, not bytes */
-    if (n == 0 || n > 200)
-        return bad_param(resp, "q", *out, "1 to 200 characters of text to search for");
+    size_t words = 0;
+    model_tokenize(*out, strlen(*out), count_word, &words);
+    if (n == 0 || n > 200 || words > 24)
+        return bad_param(resp, "q", *out,
+                         "1 to 200 characters of text to search for, at most 24 words");
     return 0;
 }
 

@@ -224,12 +224,15 @@ static void count_token(const char *token, size_t len, void *arg)
     ++*(int *)arg;
 }
 
-/* Does s have a searchable word? (A search without one matches nothing.) */
+/* Is s a text search that must find what it was taken from? It needs a
+ * searchable word (a search without one matches nothing), and not too many:
+ * each word is one of the 32 streams a query has (model/query.c,
+ * MAX_STREAMS), and a query with more filters than that matches nothing. */
 static int has_token(const char *s)
 {
     int n = 0;
     model_tokenize(s, strlen(s), count_token, &n);
-    return n > 0;
+    return n > 0 && n <= 24;
 }
 
 static void check_snapshot(const struct model_snapshot *s)
