@@ -99,8 +99,10 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "the corpus was loaded.\n# TYPE timeline_cache_hits_total counter\n"
             "timeline_cache_hits_total{kind=\"prebuilt_response\"} %lu\n"
             "timeline_cache_hits_total{kind=\"prebuilt_fragments\"} %lu\n"
+            "timeline_cache_hits_total{kind=\"filtered_response\"} %lu\n"
             "timeline_cache_hits_total{kind=\"not_modified\"} %lu\n",
-        get(&m->prebuilt_hits), get(&m->fragment_hits), get(&m->not_modified));
+        get(&m->prebuilt_hits), get(&m->fragment_hits), get(&m->filtered_hits),
+        get(&m->not_modified));
     put(&o, "# HELP timeline_reloads_total Corpus reloads (SIGHUP) that succeeded.\n"
             "# TYPE timeline_reloads_total counter\ntimeline_reloads_total %lu\n"
             "# HELP timeline_reload_failures_total Corpus reloads that failed (the old "

@@ -47,6 +47,29 @@ struct prebuilt {
 
 #define MAX_PREBUILT 8
 
+/* Recent filtered responses, by request: a direct-mapped table (a new entry
+ * replaces whatever had its slot) with a cap on the bytes it holds, so its
+ * memory is bounded whatever the traffic. Entries are copied out under a
+ * striped lock; the table lives and dies with its snapshot. */
+#define CACHE_SLOTS 4096
+#define CACHE_LOCKS 16
+#define CACHE_MAX_ENTRY (256 * 1024)
+#define CACHE_MAX_BYTES (32 * 1024 * 1024)
+
+struct cache_entry {
+    char *key; /* the request: path, then name=value pairs, NUL-separated */
+    size_t key_len;
+    char *body;
+    size_t body_len;
+    char *link;
+};
+
+struct response_cache {
+    pthread_mutex_t locks[CACHE_LOCKS];
+    struct cache_entry slots[CACHE_SLOTS];
+    atomic_size_t bytes;
+};
+
 struct live {
     atomic_int refs;
     struct model_snapshot *snap;
@@ -55,6 +78,7 @@ struct live {
     char last_modified[64];
     struct prebuilt prebuilt[MAX_PREBUILT];
     size_t n_prebuilt;
+    struct response_cache *cache;
 };
 
 /* The outcome of the last reload: immutable once published, and referenced
@@ -121,6 +145,16 @@ static void live_free(struct live *l)
         MHD_destroy_response(l->prebuilt[i].plain);
         if (l->prebuilt[i].gzip != NULL)
             MHD_destroy_response(l->prebuilt[i].gzip);
+    }
+    if (l->cache != NULL) {
+        for (size_t i = 0; i < CACHE_SLOTS; i++) {
+            free(l->cache->slots[i].key);
+            free(l->cache->slots[i].body);
+            free(l->cache->slots[i].link);
+        }
+        for (size_t i = 0; i < CACHE_LOCKS; i++)
+            pthread_mutex_destroy(&l->cache->locks[i]);
+        free(l->cache);
     }
     route_render_free(l->render, l->snap);
     model_snapshot_free(l->snap);
@@ -365,6 +399,9 @@ static struct live *live_new(const struct server *srv, struct model_snapshot *sn
     l->ctx = srv->base;
     l->render = route_render_build(snap);
     l->ctx.render = l->render;
+    l->cache = calloc(1, sizeof(*l->cache));
+    for (size_t i = 0; l->cache != NULL && i < CACHE_LOCKS; i++)
+        pthread_mutex_init(&l->cache->locks[i], NULL);
     struct tm tm;
     gmtime_r(&snap->loaded_at, &tm);
     strftime(l->last_modified, sizeof(l->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -376,6 +413,74 @@ static struct live *live_new(const struct server *srv, struct model_snapshot *sn
 }
 
 /* ---- The access handler ---- */
+
+/* The request as one byte string: the cache's exact key. */
+static char *cache_key(const struct route_request *req, size_t *len)
+{
+    size_t n = strlen(req->path) + 1;
+    for (size_t i = 0; i < req->n_params; i++)
+        n += strlen(req->params[i].name) + strlen(req->params[i].value) + 2;
+    char *k = malloc(n), *o = k;
+    o = stpcpy(o, req->path) + 1;
+    for (size_t i = 0; i < req->n_params; i++) {
+        o = stpcpy(o, req->params[i].name) + 1;
+        o = stpcpy(o, req->params[i].value) + 1;
+    }
+    *len = n;
+    return k;
+}
+
+/* Copies the cached response to key into rr; returns 1 on a hit. */
+static int cache_get(struct response_cache *c, uint64_t h, const char *key, size_t key_len,
+                     struct route_response *rr)
+{
+    size_t slot = (size_t)(h % CACHE_SLOTS);
+    pthread_mutex_t *lock = &c->locks[slot % CACHE_LOCKS];
+    int hit = 0;
+    pthread_mutex_lock(lock);
+    struct cache_entry *e = &c->slots[slot];
+    if (e->key != NULL && e->key_len == key_len && memcmp(e->key, key, key_len) == 0) {
+        rr->status = 200;
+        rr->content_type = "application/json";
+        rr->body = malloc(e->body_len + 1);
+        memcpy(rr->body, e->body, e->body_len);
+        rr->body_len = e->body_len;
+        rr->link = e->link ? strdup(e->link) : NULL;
+        hit = 1;
+    }
+    pthread_mutex_unlock(lock);
+    return hit;
+}
+
+/* Keeps a copy of a 200 for key (taking key), within the byte budget. */
+static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t key_len,
+                      const struct route_response *rr)
+{
+    const char *body = rr->borrowed ? rr->borrowed : rr->body;
+    size_t size = key_len + rr->body_len;
+    if (body == NULL || rr->body_len > CACHE_MAX_ENTRY ||
+        atomic_load(&c->bytes) + size > CACHE_MAX_BYTES) {
+        free(key);
+        return;
+    }
+    size_t slot = (size_t)(h % CACHE_SLOTS);
+    pthread_mutex_t *lock = &c->locks[slot % CACHE_LOCKS];
+    pthread_mutex_lock(lock);
+    struct cache_entry *e = &c->slots[slot];
+    if (e->key != NULL)
+        atomic_fetch_sub(&c->bytes, e->key_len + e->body_len);
+    free(e->key);
+    free(e->body);
+    free(e->link);
+    e->key = key;
+    e->key_len = key_len;
+    e->body = malloc(rr->body_len);
+    memcpy(e->body, body, rr->body_len);
+    e->body_len = rr->body_len;
+    e->link = rr->link ? strdup(rr->link) : NULL;
+    atomic_fetch_add(&c->bytes, size);
+    pthread_mutex_unlock(lock);
+}
 
 static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Connection *conn,
                              struct request_state *st, const struct route_request *req,
@@ -400,8 +505,24 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         return queue(conn, st, 200, gz ? p->gzip : p->plain, 0);
     }
     struct route_response rr = {0};
-    h(req, &rr);
+    /* Filtered lists (a query costs more than copying its answer) come
+     * from the cache when they were asked for recently. */
+    int listing = req->n_params > 0 && req->n_segments != 2 && l->cache != NULL;
+    size_t key_len = 0;
+    char *key = listing ? cache_key(req, &key_len) : NULL;
+    uint64_t kh = key ? model_hash(key, key_len) : 0;
+    if (key != NULL && cache_get(l->cache, kh, key, key_len, &rr)) {
+        free(key);
+        key = NULL;
+        atomic_fetch_add_explicit(&srv->metrics.filtered_hits, 1, memory_order_relaxed);
+    } else {
+        h(req, &rr);
+    }
     int cacheable = rr.status == 200 && !rr.uncacheable;
+    if (key != NULL && cacheable)
+        cache_put(l->cache, kh, key, key_len, &rr);
+    else
+        free(key);
     if (cacheable && not_modified(l, conn, etag)) {
         route_response_free(&rr);
         return reply_not_modified(srv, l, conn, st, etag);

@@ -2104,6 +2104,35 @@ START_TEST(gzip_for_clients_that_accept_it)
 }
 END_TEST
 
+/* A filtered list asked for again comes from the cache: the same bytes and
+ * headers, and /metrics counts the hit. */
+START_TEST(filtered_responses_are_cached)
+{
+    const char *path = "/events?actor=steve-witkoff&limit=2";
+    struct resp a, b, m;
+    get("/metrics", &m);
+    const char *k = "timeline_cache_hits_total{kind=\"filtered_response\"} ";
+    ck_assert_ptr_nonnull(strstr(m.body, k));
+    long before = atol(strstr(m.body, k) + strlen(k));
+    resp_free(&m);
+    get(path, &a);
+    get(path, &b);
+    ck_assert_msg(a.status == 200 && b.status == 200, "%ld %ld", a.status, b.status);
+    ck_assert_msg(a.len == b.len && memcmp(a.body, b.body, a.len) == 0, "bodies differ");
+    char la[512], lb[512], ea[64], eb[64];
+    ck_assert(header(&a, "Link", la, sizeof(la)) == 1 && header(&b, "Link", lb, sizeof(lb)) == 1);
+    ck_assert_str_eq(la, lb);
+    ck_assert(header(&a, "ETag", ea, sizeof(ea)) == 1 && header(&b, "ETag", eb, sizeof(eb)) == 1);
+    ck_assert_str_eq(ea, eb);
+    resp_free(&a);
+    resp_free(&b);
+    get("/metrics", &m);
+    long after = atol(strstr(m.body, k) + strlen(k));
+    ck_assert_msg(after >= before + 1, "filtered cache hits: %ld then %ld", before, after);
+    resp_free(&m);
+}
+END_TEST
+
 /* /metrics counts what was served. */
 START_TEST(metrics_count_requests)
 {
@@ -2412,6 +2441,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, etags_and_conditional_requests);
     tcase_add_test(tc, gzip_for_clients_that_accept_it);
     tcase_add_test(tc, metrics_count_requests);
+    tcase_add_test(tc, filtered_responses_are_cached);
     tcase_add_test(tc, if_modified_since_and_unknown_paths);
     tcase_add_test(tc, cors_everywhere);
     tcase_add_test(tc, head_is_get_without_a_body);
