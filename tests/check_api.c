@@ -56,6 +56,7 @@
 #include <zlib.h>
 
 #include "check_run.h"
+#include "harness.h"
 #include "route.h"
 
 #ifndef TIMELINE_VERSION
@@ -69,28 +70,9 @@ static int valgrind;         /* TIMELINE_TEST_VALGRIND=1 */
 static int slow = 1;         /* time limits are multiplied by this */
 
 /* A server this program started. */
-struct server_proc {
-    pid_t pid;
-    int out;        /* read end of its stdout */
-    char base[512]; /* http://127.0.0.1:PORT, no trailing slash */
-    char corpus[16]; /* the corpus version prefix from the listening line */
-};
-static struct server_proc server = {-1, -1, "", ""}; /* the one most tests use */
-static struct server_proc single = {-1, -1, "", ""}; /* --threads 1, for one test */
+static struct harness_server server = HARNESS_SERVER_INIT; /* the one most tests use */
+static struct harness_server single = HARNESS_SERVER_INIT; /* --threads 1, for one test */
 static const char *base = server.base; /* where requests go */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 /* Tests that cannot run through a proxy return early through this. */
 static int skip_when_proxied(const char *what)
@@ -114,114 +96,15 @@ static int served_path(const char *target)
 
 /* ---- The server process ---- */
 
-static void stop_server_hard(struct server_proc *sp)
-{
-    if (sp->pid > 0) {
-        kill(sp->pid, SIGKILL);
-        waitpid(sp->pid, NULL, 0);
-        sp->pid = -1;
-    }
-    if (sp->out >= 0) {
-        close(sp->out);
-        sp->out = -1;
-    }
-}
-
 /* Starts a server (with --threads 1 when one_thread) and reads its port
  * from the listening line. Returns 0, or -1 with a message on stderr (and
  * no process left behind). */
-static int start_server(struct server_proc *sp, int one_thread)
+static int start_server(struct harness_server *sp, int one_thread)
 {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        perror("check_api: pipe");
-        return -1;
-    }
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("check_api: fork");
-        return -1;
-    }
-    if (pid == 0) {
-        /* If this test program dies, the server goes with it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        char *args[] = {"valgrind", "--error-exitcode=1", "--leak-check=full",
-                        (char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
-                        "--data", (char *)data_dir, one_thread ? "--threads" : NULL, "1",
-                        NULL};
-        if (valgrind)
-            execvp(args[0], args);
-        else
-            execv(server_bin, args + 3);
-        fprintf(stderr, "check_api: cannot run %s: %s\n",
-                valgrind ? "valgrind" : server_bin, strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    sp->pid = pid;
-    sp->out = fds[0];
-
-    char buf[2048];
-    size_t n = 0;
-    double deadline = now_s() + 30.0 * slow;
-    char *line = NULL;
-    for (;;) {
-        buf[n] = '\0';
-        char *start = buf, *nl;
-        while ((nl = strchr(start, '\n')) != NULL) {
-            *nl = '\0';
-            if (strstr(start, "listening on http://") != NULL) {
-                line = start;
-                break;
-            }
-            start = nl + 1;
-        }
-        if (line != NULL)
-            break;
-        n = strlen(start);
-        memmove(buf, start, n + 1);
-        double left = deadline - now_s();
-        if (left <= 0) {
-            fprintf(stderr, "check_api: no listening line from the server within %d s\n",
-                    30 * slow);
-            stop_server_hard(sp);
-            return -1;
-        }
-        struct pollfd p = {sp->out, POLLIN, 0};
-        int k = poll(&p, 1, (int)(left * 1000) + 1);
-        if (k <= 0)
-            continue; /* EINTR or the deadline: checked above */
-        if (n + 1 >= sizeof(buf)) {
-            fprintf(stderr, "check_api: unexpected output from the server\n");
-            stop_server_hard(sp);
-            return -1;
-        }
-        ssize_t got = read(sp->out, buf + n, sizeof(buf) - 1 - n);
-        if (got <= 0) {
-            fprintf(stderr, "check_api: the server exited before it listened\n");
-            stop_server_hard(sp);
-            return -1;
-        }
-        n += (size_t)got;
-    }
-    unsigned port = 0;
-    const char *url = strstr(line, "http://");
-    const char *corpus = strstr(line, "(corpus ");
-    if (sscanf(url, "http://127.0.0.1:%u/", &port) != 1 || port == 0 || port > 65535) {
-        fprintf(stderr, "check_api: cannot read the port from \"%s\"\n", line);
-        stop_server_hard(sp);
-        return -1;
-    }
-    if (corpus == NULL || sscanf(corpus, "(corpus %12[0-9a-f]", sp->corpus) != 1)
-        sp->corpus[0] = '\0';
-    snprintf(sp->base, sizeof(sp->base), "http://127.0.0.1:%u", port);
-    return 0;
+    char *args[] = {"valgrind", "--error-exitcode=1", "--leak-check=full",
+                    (char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
+                    "--data", (char *)data_dir, one_thread ? "--threads" : NULL, "1", NULL};
+    return harness_start(sp, valgrind ? args : args + 3, 30 * slow, "check_api");
 }
 
 /* ---- HTTP ---- */
@@ -2222,9 +2105,9 @@ static void concurrent_keepalive(int n)
             curl_easy_setopt(h[i], CURLOPT_PRIVATE, (void *)(intptr_t)i);
             curl_multi_add_handle(m, h[i]);
         }
-        double t0 = now_s(), deadline = t0 + 20.0 * slow;
+        double t0 = harness_now(), deadline = t0 + 20.0 * slow;
         int running = 1;
-        while (running && now_s() < deadline) {
+        while (running && harness_now() < deadline) {
             ck_assert(curl_multi_perform(m, &running) == CURLM_OK);
             if (running)
                 curl_multi_poll(m, NULL, 0, 100, NULL);
@@ -2250,7 +2133,7 @@ static void concurrent_keepalive(int n)
                 reused++;
             connects += r[i].connects;
         }
-        double took = now_s() - t0;
+        double took = harness_now() - t0;
         for (int i = 0; i < n; i++)
             ck_assert_msg(r[i].rc == CURLE_OK && r[i].status == 200 && r[i].json != NULL,
                           "%d connections, round %d: only %d of %d answered in %.1f s; "
@@ -2284,15 +2167,15 @@ END_TEST
 
 /* SIGTERM to sp, and it must exit 0 within a time limit; then its port is
  * closed. */
-static void stop_server(struct server_proc *sp)
+static void stop_server(struct harness_server *sp)
 {
     ck_assert_msg(sp->pid > 0, "no server");
     ck_assert_int_eq(kill(sp->pid, SIGTERM), 0);
     int status = 0;
     pid_t done = 0;
-    double deadline = now_s() + 20.0 * slow;
-    while ((done = waitpid(sp->pid, &status, WNOHANG)) == 0 && now_s() < deadline)
-        sleep_ms(20);
+    double deadline = harness_now() + 20.0 * slow;
+    while ((done = waitpid(sp->pid, &status, WNOHANG)) == 0 && harness_now() < deadline)
+        harness_sleep_ms(20);
     ck_assert_msg(done == sp->pid, "the server did not exit within %d s of SIGTERM",
                   20 * slow);
     sp->pid = -1;
@@ -2329,7 +2212,7 @@ static void use_single(void)
 static void drop_single(void)
 {
     base = server.base;
-    stop_server_hard(&single); /* only if the test did not stop it */
+    harness_stop_hard(&single); /* only if the test did not stop it */
 }
 
 START_TEST(concurrent_keepalive_on_one_thread)
@@ -2351,7 +2234,7 @@ START_TEST(thousand_requests_on_one_connection)
         {"/quotes?speaker=marco-rubio", 200}, {"/events?limit=0", 400}, {"/timeline", 200}};
     CURL *h = curl_easy_init();
     long port = 0;
-    double t0 = now_s();
+    double t0 = harness_now();
     for (int i = 0; i < 1000; i++) {
         struct resp r;
         const char *path = seq[i % 6].path;
@@ -2368,7 +2251,7 @@ START_TEST(thousand_requests_on_one_connection)
         }
         resp_free(&r);
     }
-    double took = now_s() - t0;
+    double took = harness_now() - t0;
     ck_assert_msg(took < 60.0 * slow, "1,000 requests took %.1f s", took);
     curl_easy_cleanup(h);
 }
@@ -2460,7 +2343,7 @@ int main(int argc, char **argv)
     suite_add_tcase(s, tc);
 
     int rc = check_run(s, 1);
-    stop_server_hard(&server); /* only if the shutdown test did not reap it */
+    harness_stop_hard(&server); /* only if the shutdown test did not reap it */
     curl_global_cleanup();
     return rc;
 }

@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "harness.h"
 #include "sha256.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -78,43 +79,10 @@ static int slow = DEFAULT_SLOW; /* time limits are multiplied by this */
 static char tmpdir[256];        /* logs, the sentinel file, slowhttptest's report */
 static int any_failed;          /* keep tmpdir for a look */
 
-struct server_proc {
-    pid_t pid;
-    int out;        /* read end of its stdout */
-    unsigned port;
-    char base[64];  /* http://127.0.0.1:PORT */
-    char log[300];  /* its stderr */
-};
-static struct server_proc server = {-1, -1, 0, "", ""};
+static struct harness_server server = HARNESS_SERVER_INIT;
 static pid_t slowloris_pid = -1;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* ---- The server process ---- */
-
-static void stop_server_hard(struct server_proc *sp)
-{
-    if (sp->pid > 0) {
-        kill(sp->pid, SIGKILL);
-        waitpid(sp->pid, NULL, 0);
-        sp->pid = -1;
-    }
-    if (sp->out >= 0) {
-        close(sp->out);
-        sp->out = -1;
-    }
-}
 
 /* The last lines of the server's log on stderr (after a failure). */
 static void print_log_tail(int lines)
@@ -139,96 +107,15 @@ static void print_log_tail(int lines)
     free(ring);
 }
 
-static int start_server(struct server_proc *sp)
+static int start_server(struct harness_server *sp)
 {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        perror("check_hostile: pipe");
-        return -1;
-    }
     snprintf(sp->log, sizeof(sp->log), "%s/server.log", tmpdir);
-    int logfd = open(sp->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (logfd < 0) {
-        perror("check_hostile: server log");
-        return -1;
-    }
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("check_hostile: fork");
-        return -1;
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        dup2(fds[1], STDOUT_FILENO);
-        dup2(logfd, STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
-                        "--data", (char *)data_dir, NULL};
-        execv(server_bin, args);
-        fprintf(stderr, "check_hostile: cannot run %s: %s\n", server_bin, strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    close(logfd);
-    sp->pid = pid;
-    sp->out = fds[0];
-
-    char buf[2048];
-    size_t n = 0;
-    double deadline = now_s() + 30.0 * slow;
-    char *line = NULL;
-    for (;;) {
-        buf[n] = '\0';
-        char *start = buf, *nl;
-        while ((nl = strchr(start, '\n')) != NULL) {
-            *nl = '\0';
-            if (strstr(start, "listening on http://") != NULL) {
-                line = start;
-                break;
-            }
-            start = nl + 1;
-        }
-        if (line != NULL)
-            break;
-        n = strlen(start);
-        memmove(buf, start, n + 1);
-        double left = deadline - now_s();
-        if (left <= 0) {
-            fprintf(stderr, "check_hostile: no listening line from the server within %d s\n",
-                    30 * slow);
-            stop_server_hard(sp);
-            return -1;
-        }
-        struct pollfd p = {sp->out, POLLIN, 0};
-        if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
-            continue;
-        if (n + 1 >= sizeof(buf)) {
-            fprintf(stderr, "check_hostile: unexpected output from the server\n");
-            stop_server_hard(sp);
-            return -1;
-        }
-        ssize_t got = read(sp->out, buf + n, sizeof(buf) - 1 - n);
-        if (got <= 0) {
-            fprintf(stderr, "check_hostile: the server exited before it listened\n");
-            print_log_tail(30);
-            stop_server_hard(sp);
-            return -1;
-        }
-        n += (size_t)got;
-    }
-    const char *url = strstr(line, "http://");
-    if (sscanf(url, "http://127.0.0.1:%u/", &sp->port) != 1 || sp->port == 0 ||
-        sp->port > 65535) {
-        fprintf(stderr, "check_hostile: cannot read the port from \"%s\"\n", line);
-        stop_server_hard(sp);
-        return -1;
-    }
-    snprintf(sp->base, sizeof(sp->base), "http://127.0.0.1:%u", sp->port);
-    return 0;
+    char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
+                    "--data", (char *)data_dir, NULL};
+    if (harness_start(sp, args, 30 * slow, "check_hostile") == 0)
+        return 0;
+    print_log_tail(30);
+    return -1;
 }
 
 /* ---- HTTP through libcurl ---- */
@@ -330,7 +217,7 @@ static struct curl_slist *setup(CURL *h, const char *path, const struct req *q,
     curl_easy_reset(h); /* keeps the connection cache */
     memset(r, 0, sizeof(*r));
     r->rc = (CURLcode)-1;
-    char url[128];
+    char url[600];
     snprintf(url, sizeof(url), "%s/", server.base);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, path); /* sent exactly as given */
@@ -522,11 +409,11 @@ static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
 {
     memset(r, 0, sizeof(*r));
     r->data = calloc(1, 1);
-    double t0 = now_s(), deadline = t0 + timeout_s;
+    double t0 = harness_now(), deadline = t0 + timeout_s;
     int fd = raw_connect(timeout_s);
     if (fd < 0) {
         r->closed = 1; /* refused */
-        r->seconds = now_s() - t0;
+        r->seconds = harness_now() - t0;
         return;
     }
     r->connected = 1;
@@ -534,7 +421,7 @@ static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
     int wdone = 0;
     char buf[65536];
     for (;;) {
-        double left = deadline - now_s();
+        double left = deadline - harness_now();
         if (left <= 0) {
             r->timed_out = 1;
             break;
@@ -568,7 +455,7 @@ static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
     }
     raw_complete(r);
     close(fd);
-    r->seconds = now_s() - t0;
+    r->seconds = harness_now() - t0;
 }
 
 /* A string literal and its length (it may hold NUL bytes). */
@@ -1306,14 +1193,14 @@ START_TEST(bodies_on_get)
         struct req q = {NULL, big, sizes[i], {"Content-Type: application/octet-stream", NULL},
                         30000L * slow};
         struct resp r;
-        double t0 = now_s();
+        double t0 = harness_now();
         perform(h, "/events?type=summit", &q, &r);
         ck_assert_msg(r.status == 200 && r.json != NULL, "GET with a body of %zu bytes: %ld",
                       sizes[i], r.status);
         ck_assert_msg(i == 0 || r.connects == 0, "GET with a body of %zu bytes: a new "
                       "connection (the last one was not kept)", sizes[i]);
         fprintf(stderr, "hostile: GET with a %zu-byte body: %ld in %.3f s\n", sizes[i],
-                r.status, now_s() - t0);
+                r.status, harness_now() - t0);
         resp_free(&r);
     }
     free(big);
@@ -1550,7 +1437,7 @@ START_TEST(slowloris_leaves_the_service_available)
         return;
     }
     enum { CONNS = 500, LENGTH = 30 };
-    char url[128], prefix[400], csv[420], logpath[420];
+    char url[600], prefix[400], csv[420], logpath[420];
     snprintf(url, sizeof(url), "%s/health", server.base);
     snprintf(prefix, sizeof(prefix), "%s/slowloris", tmpdir);
     snprintf(csv, sizeof(csv), "%s.csv", prefix);
@@ -1583,27 +1470,27 @@ START_TEST(slowloris_leaves_the_service_available)
 
     /* While it runs: a separate client, a new connection every 250 ms,
      * must get a 200 from /health each time, quickly. */
-    double t0 = now_s(), deadline = t0 + LENGTH + 15.0;
+    double t0 = harness_now(), deadline = t0 + LENGTH + 15.0;
     double lat[400];
     int probes = 0, failures = 0, status = 0;
     char first_failure[200] = "";
     pid_t done = 0;
-    while ((done = waitpid(pid, &status, WNOHANG)) == 0 && now_s() < deadline) {
+    while ((done = waitpid(pid, &status, WNOHANG)) == 0 && harness_now() < deadline) {
         struct req q = {NULL, NULL, 0, {NULL}, 2000L * slow};
         struct resp r;
-        double p0 = now_s();
+        double p0 = harness_now();
         try_http("/health", &q, &r);
-        double took = now_s() - p0;
-        if (now_s() - t0 > 1.0 && probes < 400) { /* once the attack has begun */
+        double took = harness_now() - p0;
+        if (harness_now() - t0 > 1.0 && probes < 400) { /* once the attack has begun */
             lat[probes++] = took;
             if (r.rc != CURLE_OK || r.status != 200) {
                 if (failures++ == 0)
                     snprintf(first_failure, sizeof(first_failure), "at %.1f s: %s, status %ld",
-                             now_s() - t0, curl_easy_strerror(r.rc), r.status);
+                             harness_now() - t0, curl_easy_strerror(r.rc), r.status);
             }
         }
         resp_free(&r);
-        sleep_ms(250);
+        harness_sleep_ms(250);
     }
     if (done == 0) {
         kill(pid, SIGKILL);
@@ -1686,9 +1573,9 @@ static int new_client(double timeout_s, long *status, double *took, CURLcode *rc
 {
     struct req q = {NULL, NULL, 0, {NULL}, (long)(timeout_s * 1000)};
     struct resp r;
-    double t0 = now_s();
+    double t0 = harness_now();
     try_http("/health", &q, &r);
-    *took = now_s() - t0;
+    *took = harness_now() - t0;
     *status = r.status;
     *rc = r.rc;
     resp_free(&r);
@@ -1710,7 +1597,7 @@ START_TEST(connection_flood_beyond_the_limit)
 
     /* The flood: FLOOD connections that send nothing. */
     int refused = 0;
-    double t0 = now_s();
+    double t0 = harness_now();
     n_flood = 0;
     for (int i = 0; i < FLOOD; i++) {
         int fd = raw_connect(3.0 * slow);
@@ -1720,8 +1607,8 @@ START_TEST(connection_flood_beyond_the_limit)
         }
         flood_fds[n_flood++] = fd;
     }
-    double opened = now_s() - t0;
-    sleep_ms(1000L * slow); /* let the server take what it takes */
+    double opened = harness_now() - t0;
+    harness_sleep_ms(1000L * slow); /* let the server take what it takes */
     int closed_early = 0, greeted = 0;
     char buf[512];
     size_t got;
@@ -1741,10 +1628,10 @@ START_TEST(connection_flood_beyond_the_limit)
     for (int i = 0; i < 3 && hung == 0; i++, tried++) /* one hang is enough to know */
         hung += !new_client(hang_limit, &st[i], &lat[i], &rc[i]);
     /* The client that was connected before keeps being served. */
-    double v0 = now_s();
+    double v0 = harness_now();
     struct req vq = {NULL, NULL, 0, {NULL}, (long)(hang_limit * 1000)};
     try_perform(veteran, "/health", &vq, &r);
-    double vlat = now_s() - v0;
+    double vlat = harness_now() - v0;
     long vstatus = r.status, vconnects = r.connects;
     CURLcode vrc = r.rc;
     resp_free(&r);
@@ -1759,8 +1646,8 @@ START_TEST(connection_flood_beyond_the_limit)
             state[i] = 1;
     }
     int ok200 = 0, ok503 = 0, other = 0, closed = 0, pending = n_flood;
-    double deadline = now_s() + hang_limit + 1.0;
-    while (pending > 0 && now_s() < deadline) {
+    double deadline = harness_now() + hang_limit + 1.0;
+    while (pending > 0 && harness_now() < deadline) {
         pending = 0;
         for (int i = 0; i < n_flood; i++) {
             if (state[i] != 0)
@@ -1781,7 +1668,7 @@ START_TEST(connection_flood_beyond_the_limit)
                 other++;
         }
         if (pending > 0)
-            sleep_ms(50);
+            harness_sleep_ms(50);
     }
     fprintf(stderr, "hostile: flood: %d connections opened in %.2f s (%d refused at "
             "connect); after %d s %d closed by the server and %d greeted unasked; new "
@@ -1798,17 +1685,17 @@ START_TEST(connection_flood_beyond_the_limit)
     int flooded = n_flood;
     close_flood();
     curl_easy_cleanup(veteran);
-    double c0 = now_s(), recovered = -1;
-    while (now_s() - c0 < 10.0 * slow) {
+    double c0 = harness_now(), recovered = -1;
+    while (harness_now() - c0 < 10.0 * slow) {
         struct req q = {NULL, NULL, 0, {NULL}, 2000L * slow};
         try_http("/health", &q, &r);
         int good = r.rc == CURLE_OK && r.status == 200;
         resp_free(&r);
         if (good) {
-            recovered = now_s() - c0;
+            recovered = harness_now() - c0;
             break;
         }
-        sleep_ms(100);
+        harness_sleep_ms(100);
     }
     fprintf(stderr, "hostile: flood: after it closed, /health answered 200 after %.2f s\n",
             recovered);
@@ -1839,7 +1726,7 @@ START_TEST(ten_thousand_requests_on_one_connection)
         "/quotes/witkoff-some-concessions", "/actors?kind=platform"};
     CURL *h = curl_easy_init();
     long port = 0;
-    double t0 = now_s();
+    double t0 = harness_now();
     for (int i = 0; i < 10000; i++) {
         struct resp r;
         perform(h, seq[i % 4], NULL, &r);
@@ -1854,7 +1741,7 @@ START_TEST(ten_thousand_requests_on_one_connection)
         }
         resp_free(&r);
     }
-    double took = now_s() - t0;
+    double took = harness_now() - t0;
     curl_easy_cleanup(h);
     fprintf(stderr, "hostile: 10,000 requests on one connection: all 200, in %.2f s "
             "(%.0f per second)\n", took, 10000 / took);
@@ -1871,9 +1758,9 @@ START_TEST(sigterm_exits_zero)
     ck_assert_int_eq(kill(server.pid, SIGTERM), 0);
     int status = 0;
     pid_t done = 0;
-    double deadline = now_s() + 20.0 * slow;
-    while ((done = waitpid(server.pid, &status, WNOHANG)) == 0 && now_s() < deadline)
-        sleep_ms(20);
+    double deadline = harness_now() + 20.0 * slow;
+    while ((done = waitpid(server.pid, &status, WNOHANG)) == 0 && harness_now() < deadline)
+        harness_sleep_ms(20);
     ck_assert_msg(done == server.pid, "the server did not exit within %d s of SIGTERM",
                   20 * slow);
     server.pid = -1;
@@ -1981,16 +1868,16 @@ int main(int argc, char **argv)
     tcase_add_test(tc, sigterm_exits_zero);
     suite_add_tcase(suite, tc);
 
-    double t0 = now_s();
+    double t0 = harness_now();
     int rc = check_run(suite, 1);
     any_failed = rc != EXIT_SUCCESS;
-    fprintf(stderr, "hostile: %.1f s in all\n", now_s() - t0);
+    fprintf(stderr, "hostile: %.1f s in all\n", harness_now() - t0);
     if (slowloris_pid > 0) {
         kill(slowloris_pid, SIGKILL);
         waitpid(slowloris_pid, NULL, 0);
     }
     close_flood();
-    stop_server_hard(&server); /* only if the shutdown test did not reap it */
+    harness_stop_hard(&server); /* only if the shutdown test did not reap it */
     curl_global_cleanup();
     if (any_failed)
         fprintf(stderr, "check_hostile: logs kept in %s\n", tmpdir);
