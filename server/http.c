@@ -49,8 +49,11 @@ struct prebuilt {
 
 /* Recent filtered responses, by request: a direct-mapped table (a new entry
  * replaces whatever had its slot) with a cap on the bytes it holds, so its
- * memory is bounded whatever the traffic. Entries are copied out under a
- * striped lock; the table lives and dies with its snapshot. */
+ * memory is bounded whatever the traffic. An entry is a ready MHD response,
+ * headers included, queued as is on a hit: MHD counts its references, so a
+ * replaced entry lives on until the connections sending it are done. Slots
+ * are read and written under a striped lock; the table lives and dies with
+ * its snapshot. */
 #define CACHE_SLOTS 4096
 #define CACHE_LOCKS 16
 #define CACHE_MAX_ENTRY (256 * 1024)
@@ -59,9 +62,8 @@ struct prebuilt {
 struct cache_entry {
     char *key; /* the request: path, then name=value pairs, NUL-separated */
     size_t key_len;
-    char *body;
+    struct MHD_Response *response; /* a 200 with its ETag */
     size_t body_len;
-    char *link;
 };
 
 struct response_cache {
@@ -149,8 +151,8 @@ static void live_free(struct live *l)
     if (l->cache != NULL) {
         for (size_t i = 0; i < CACHE_SLOTS; i++) {
             free(l->cache->slots[i].key);
-            free(l->cache->slots[i].body);
-            free(l->cache->slots[i].link);
+            if (l->cache->slots[i].response != NULL)
+                MHD_destroy_response(l->cache->slots[i].response);
         }
         for (size_t i = 0; i < CACHE_LOCKS; i++)
             pthread_mutex_destroy(&l->cache->locks[i]);
@@ -430,54 +432,60 @@ static char *cache_key(const struct route_request *req, size_t *len)
     return k;
 }
 
-/* Copies the cached response to key into rr; returns 1 on a hit. */
-static int cache_get(struct response_cache *c, uint64_t h, const char *key, size_t key_len,
-                     struct route_response *rr)
+/* The slot of key (hash h) and its lock. */
+static struct cache_entry *cache_slot(struct response_cache *c, uint64_t h,
+                                      pthread_mutex_t **lock)
 {
     size_t slot = (size_t)(h % CACHE_SLOTS);
-    pthread_mutex_t *lock = &c->locks[slot % CACHE_LOCKS];
+    *lock = &c->locks[slot % CACHE_LOCKS];
+    return &c->slots[slot];
+}
+
+/* Is there a cached response to key? If so, returns 1 and, unless conn is
+ * NULL, queues it on conn (setting *ret). It is queued under the slot's
+ * lock, so that a concurrent cache_put cannot drop the last reference to it
+ * first. */
+static int cache_serve(struct response_cache *c, uint64_t h, const char *key, size_t key_len,
+                       struct MHD_Connection *conn, struct request_state *st,
+                       enum MHD_Result *ret)
+{
+    pthread_mutex_t *lock;
+    struct cache_entry *e = cache_slot(c, h, &lock);
     int hit = 0;
     pthread_mutex_lock(lock);
-    struct cache_entry *e = &c->slots[slot];
     if (e->key != NULL && e->key_len == key_len && memcmp(e->key, key, key_len) == 0) {
-        rr->status = 200;
-        rr->content_type = "application/json";
-        rr->body = malloc(e->body_len + 1);
-        memcpy(rr->body, e->body, e->body_len);
-        rr->body_len = e->body_len;
-        rr->link = e->link ? strdup(e->link) : NULL;
+        if (conn != NULL)
+            *ret = queue(conn, st, 200, e->response, e->body_len);
         hit = 1;
     }
     pthread_mutex_unlock(lock);
     return hit;
 }
 
-/* Keeps a copy of a 200 for key (taking key), within the byte budget. */
+/* Keeps response (a cacheable 200 of body_len bytes) for key, within the
+ * byte budget. Takes key, and the caller's reference to response: it is
+ * released here if the response is not kept. */
 static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t key_len,
-                      const struct route_response *rr)
+                      struct MHD_Response *response, size_t body_len)
 {
-    const char *body = rr->borrowed ? rr->borrowed : rr->body;
-    size_t size = key_len + rr->body_len;
-    if (body == NULL || rr->body_len > CACHE_MAX_ENTRY ||
-        atomic_load(&c->bytes) + size > CACHE_MAX_BYTES) {
+    size_t size = key_len + body_len;
+    if (body_len > CACHE_MAX_ENTRY || atomic_load(&c->bytes) + size > CACHE_MAX_BYTES) {
         free(key);
+        MHD_destroy_response(response);
         return;
     }
-    size_t slot = (size_t)(h % CACHE_SLOTS);
-    pthread_mutex_t *lock = &c->locks[slot % CACHE_LOCKS];
+    pthread_mutex_t *lock;
+    struct cache_entry *e = cache_slot(c, h, &lock);
     pthread_mutex_lock(lock);
-    struct cache_entry *e = &c->slots[slot];
-    if (e->key != NULL)
+    if (e->key != NULL) {
         atomic_fetch_sub(&c->bytes, e->key_len + e->body_len);
+        MHD_destroy_response(e->response);
+    }
     free(e->key);
-    free(e->body);
-    free(e->link);
     e->key = key;
     e->key_len = key_len;
-    e->body = malloc(rr->body_len);
-    memcpy(e->body, body, rr->body_len);
-    e->body_len = rr->body_len;
-    e->link = rr->link ? strdup(rr->link) : NULL;
+    e->response = response;
+    e->body_len = body_len;
     atomic_fetch_add(&c->bytes, size);
     pthread_mutex_unlock(lock);
 }
@@ -504,32 +512,39 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
         return queue(conn, st, 200, gz ? p->gzip : p->plain, 0);
     }
-    struct route_response rr = {0};
-    /* Filtered lists (a query costs more than copying its answer) come
+    /* Filtered lists (a query costs more than sending its answer) come
      * from the cache when they were asked for recently. */
     int listing = req->n_params > 0 && req->n_segments != 2 && l->cache != NULL;
     size_t key_len = 0;
     char *key = listing ? cache_key(req, &key_len) : NULL;
     uint64_t kh = key ? model_hash(key, key_len) : 0;
-    if (key != NULL && cache_get(l->cache, kh, key, key_len, &rr)) {
+    enum MHD_Result ret = MHD_YES;
+    int fresh = not_modified(l, conn, etag); /* for a 200: the client has it */
+    if (key != NULL && cache_serve(l->cache, kh, key, key_len, fresh ? NULL : conn, st, &ret)) {
         free(key);
-        key = NULL;
         atomic_fetch_add_explicit(&srv->metrics.filtered_hits, 1, memory_order_relaxed);
-    } else {
-        h(req, &rr);
+        return fresh ? reply_not_modified(srv, l, conn, st, etag) : ret;
     }
+    struct route_response rr = {0};
+    h(req, &rr);
     int cacheable = rr.status == 200 && !rr.uncacheable;
-    if (key != NULL && cacheable)
-        cache_put(l->cache, kh, key, key_len, &rr);
-    else
+    if (cacheable && fresh) {
         free(key);
-    if (cacheable && not_modified(l, conn, etag)) {
         route_response_free(&rr);
         return reply_not_modified(srv, l, conn, st, etag);
     }
     if (cacheable && l->render != NULL)
         atomic_fetch_add_explicit(&srv->metrics.fragment_hits, 1, memory_order_relaxed);
-    return reply(l, conn, st, &rr, cacheable ? etag : NULL);
+    if (key == NULL || !cacheable) {
+        free(key);
+        return reply(l, conn, st, &rr, cacheable ? etag : NULL);
+    }
+    size_t bytes = rr.body_len;
+    struct MHD_Response *r = make_response(l, &rr, etag, NULL);
+    route_response_free(&rr);
+    ret = queue(conn, st, 200, r, bytes);
+    cache_put(l->cache, kh, key, key_len, r, bytes);
+    return ret;
 }
 
 /* ---- Connections over the limit ---- */
@@ -772,9 +787,14 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         /* MHD zeroes this pool between keep-alive requests, so it costs its
-         * size per request; it holds the request line and headers only,
-         * since on_uri hides the query string from MHD's own parser. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+         * size per request (32 KiB measured 12% of the server's CPU at 128
+         * connections); it holds the request line and headers only, since
+         * on_uri hides the query string from MHD's own parser, and 16 KiB
+         * holds a target of MAX_URI bytes with a few KiB of headers. A head
+         * that fills it to within ~450 bytes leaves no room for the reply's
+         * headers: MHD 0.9.75 then closes the connection without an answer
+         * (a larger one gets MHD's own 414/431). */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,

@@ -527,7 +527,7 @@ static void alive(const char *after)
 START_TEST(long_uris_and_headers)
 {
     /* Targets longer than the server's 8,192 bytes: 414 (from the server's
-     * own check up to what libmicrohttpd buffers, half its 32 KiB
+     * own check up to what libmicrohttpd buffers, its 16 KiB
      * per-connection pool; from libmicrohttpd itself past that, as the
      * contract says). Exactly 8,192 bytes is parsed (q is then too long: 400). */
     static const size_t lengths[] = {MAX_URI, MAX_URI + 1, 16384, 65536, 1 << 20, 4 << 20};
