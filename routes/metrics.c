@@ -96,12 +96,12 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "timeline_request_duration_seconds_count %lu\n",
         (double)get(&m->latency_sum_us) / 1e6, cum);
     put(&o, "# HELP timeline_cache_hits_total Responses served from what was built when "
-            "the corpus was loaded.\n# TYPE timeline_cache_hits_total counter\n"
+            "the corpus was loaded, or for an earlier request.\n# TYPE timeline_cache_hits_total counter\n"
             "timeline_cache_hits_total{kind=\"prebuilt_response\"} %lu\n"
             "timeline_cache_hits_total{kind=\"prebuilt_fragments\"} %lu\n"
-            "timeline_cache_hits_total{kind=\"filtered_response\"} %lu\n"
+            "timeline_cache_hits_total{kind=\"recent_response\"} %lu\n"
             "timeline_cache_hits_total{kind=\"not_modified\"} %lu\n",
-        get(&m->prebuilt_hits), get(&m->fragment_hits), get(&m->filtered_hits),
+        get(&m->prebuilt_hits), get(&m->fragment_hits), get(&m->recent_hits),
         get(&m->not_modified));
     put(&o, "# HELP timeline_reloads_total Corpus reloads (SIGHUP) that succeeded.\n"
             "# TYPE timeline_reloads_total counter\ntimeline_reloads_total %lu\n"

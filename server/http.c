@@ -47,7 +47,7 @@ struct prebuilt {
 
 #define MAX_PREBUILT 8
 
-/* Recent filtered responses, by request: a direct-mapped table (a new entry
+/* Recent responses (filtered lists, single resources), by request: a direct-mapped table (a new entry
  * replaces whatever had its slot) with a cap on the bytes it holds, so its
  * memory is bounded whatever the traffic. An entry is a ready MHD response,
  * headers included, queued as is on a hit: MHD counts its references, so a
@@ -58,12 +58,14 @@ struct prebuilt {
 #define CACHE_LOCKS 16
 #define CACHE_MAX_ENTRY (256 * 1024)
 #define CACHE_MAX_BYTES (32 * 1024 * 1024)
+#define CACHE_ENTRY_OVERHEAD 512 /* an MHD response and its headers */
 
 struct cache_entry {
     char *key; /* the request: path, then name=value pairs, NUL-separated */
     size_t key_len;
     struct MHD_Response *response; /* a 200 with its ETag */
     size_t body_len;
+    size_t cost; /* the memory it holds, as counted against CACHE_MAX_BYTES */
 };
 
 struct response_cache {
@@ -462,14 +464,13 @@ static int cache_serve(struct response_cache *c, uint64_t h, const char *key, si
     return hit;
 }
 
-/* Keeps response (a cacheable 200 of body_len bytes) for key, within the
- * byte budget. Takes key, and the caller's reference to response: it is
- * released here if the response is not kept. */
+/* Keeps response (a cacheable 200 of body_len bytes, holding cost bytes of
+ * memory) for key, within the byte budget. Takes key, and the caller's
+ * reference to response: it is released here if the response is not kept. */
 static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t key_len,
-                      struct MHD_Response *response, size_t body_len)
+                      struct MHD_Response *response, size_t body_len, size_t cost)
 {
-    size_t size = key_len + body_len;
-    if (body_len > CACHE_MAX_ENTRY || atomic_load(&c->bytes) + size > CACHE_MAX_BYTES) {
+    if (cost > CACHE_MAX_ENTRY || atomic_load(&c->bytes) + cost > CACHE_MAX_BYTES) {
         free(key);
         MHD_destroy_response(response);
         return;
@@ -478,7 +479,7 @@ static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t ke
     struct cache_entry *e = cache_slot(c, h, &lock);
     pthread_mutex_lock(lock);
     if (e->key != NULL) {
-        atomic_fetch_sub(&c->bytes, e->key_len + e->body_len);
+        atomic_fetch_sub(&c->bytes, e->cost);
         MHD_destroy_response(e->response);
     }
     free(e->key);
@@ -486,7 +487,8 @@ static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t ke
     e->key_len = key_len;
     e->response = response;
     e->body_len = body_len;
-    atomic_fetch_add(&c->bytes, size);
+    e->cost = cost;
+    atomic_fetch_add(&c->bytes, cost);
     pthread_mutex_unlock(lock);
 }
 
@@ -512,17 +514,17 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
         return queue(conn, st, 200, gz ? p->gzip : p->plain, 0);
     }
-    /* Filtered lists (a query costs more than sending its answer) come
-     * from the cache when they were asked for recently. */
-    int listing = req->n_params > 0 && req->n_segments != 2 && l->cache != NULL;
+    /* Everything else asked for recently (filtered lists, single
+     * resources) is sent as the response built for its first asker: a
+     * query costs more than that, and so does building a response. */
     size_t key_len = 0;
-    char *key = listing ? cache_key(req, &key_len) : NULL;
+    char *key = l->cache != NULL ? cache_key(req, &key_len) : NULL;
     uint64_t kh = key ? model_hash(key, key_len) : 0;
     enum MHD_Result ret = MHD_YES;
     int fresh = not_modified(l, conn, etag); /* for a 200: the client has it */
     if (key != NULL && cache_serve(l->cache, kh, key, key_len, fresh ? NULL : conn, st, &ret)) {
         free(key);
-        atomic_fetch_add_explicit(&srv->metrics.filtered_hits, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&srv->metrics.recent_hits, 1, memory_order_relaxed);
         return fresh ? reply_not_modified(srv, l, conn, st, etag) : ret;
     }
     struct route_response rr = {0};
@@ -540,10 +542,12 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         return reply(l, conn, st, &rr, cacheable ? etag : NULL);
     }
     size_t bytes = rr.body_len;
+    /* a body borrowed from the snapshot costs the cache only its headers */
+    size_t cost = key_len + CACHE_ENTRY_OVERHEAD + (rr.borrowed != NULL ? 0 : bytes);
     struct MHD_Response *r = make_response(l, &rr, etag, NULL);
     route_response_free(&rr);
     ret = queue(conn, st, 200, r, bytes);
-    cache_put(l->cache, kh, key, key_len, r, bytes);
+    cache_put(l->cache, kh, key, key_len, r, bytes, cost);
     return ret;
 }
 
@@ -778,11 +782,16 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->current = live_new(srv, snap);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (cores > 0 ? (unsigned)cores : 1);
+    /* One thread is the daemon's own poll thread: MHD warns of a pool of one
+     * (or of none), so then the option is left out. */
+    struct MHD_OptionItem pool[] = {
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_ARRAY, pool,
         MHD_OPTION_CONNECTION_LIMIT, 2 * cfg->max_connections,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,

@@ -1994,7 +1994,7 @@ START_TEST(filtered_responses_are_cached)
     const char *path = "/events?actor=steve-witkoff&limit=2";
     struct resp a, b, m;
     get("/metrics", &m);
-    const char *k = "timeline_cache_hits_total{kind=\"filtered_response\"} ";
+    const char *k = "timeline_cache_hits_total{kind=\"recent_response\"} ";
     ck_assert_ptr_nonnull(strstr(m.body, k));
     long before = atol(strstr(m.body, k) + strlen(k));
     resp_free(&m);
@@ -2030,7 +2030,21 @@ START_TEST(filtered_responses_are_cached)
     resp_free(&b);
     get("/metrics", &m);
     long after = atol(strstr(m.body, k) + strlen(k));
-    ck_assert_msg(after >= before + 3, "filtered cache hits: %ld then %ld", before, after);
+    ck_assert_msg(after >= before + 3, "recent-response cache hits: %ld then %ld", before, after);
+    resp_free(&m);
+
+    /* single resources too: the same bytes, and the second is a hit */
+    const char *one = "/events/putin-accepts-security-guarantees-2025-08-15";
+    get(one, &a);
+    get(one, &b);
+    ck_assert_msg(a.status == 200 && b.status == 200, "%s: %ld %ld", one, a.status, b.status);
+    ck_assert_msg(a.len == b.len && memcmp(a.body, b.body, a.len) == 0, "%s: bodies differ", one);
+    resp_free(&a);
+    resp_free(&b);
+    before = after;
+    get("/metrics", &m);
+    after = atol(strstr(m.body, k) + strlen(k));
+    ck_assert_msg(after >= before + 1, "%s twice: cache hits %ld then %ld", one, before, after);
     resp_free(&m);
 }
 END_TEST
