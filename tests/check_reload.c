@@ -88,6 +88,7 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "harness.h"
 #include "model.h"
 
 #define EVENT_PATH "/events/harbour-talks"
@@ -125,25 +126,8 @@ static char tmp[256];  /* the temporary directory */
 static char wrk_bin[512]; /* "" when wrk is not on the PATH */
 
 /* The server this program started. */
-static pid_t server_pid = -1;
-static int server_out = -1; /* read end of its stdout */
-static char base[64];      /* http://127.0.0.1:PORT */
-static char err_path[300]; /* its stderr */
+static struct harness_server server = HARNESS_SERVER_INIT; /* log: its stderr */
 static pid_t wrk_pid = -1;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* ---- Failures, recorded from any thread ---- */
 
@@ -298,11 +282,7 @@ static void kill_hard(pid_t *pid)
 
 static void stop_server_hard(void)
 {
-    kill_hard(&server_pid);
-    if (server_out >= 0) {
-        close(server_out);
-        server_out = -1;
-    }
+    harness_stop_hard(&server);
 }
 
 /* The TSAN_OPTIONS the server runs with (see the top of the file). */
@@ -325,93 +305,35 @@ static void set_tsan_options(void)
  * prefix from the listening line. */
 static int start_server(char *corpus)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    snprintf(err_path, sizeof(err_path), "%s/server.stderr", tmp);
     char data[300];
     snprintf(data, sizeof(data), "%s/current", tmp);
+    snprintf(server.log, sizeof(server.log), "%s/server.stderr", tmp);
     set_tsan_options(); /* here, not after fork(): setenv() allocates */
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0)
+    char *args[] = {"valgrind", "--error-exitcode=1", "--leak-check=full",
+                    (char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
+                    "--data", data, "--threads", "4", NULL};
+    if (harness_start(&server, valgrind ? args : args + 3, 30 * slow, "check_reload") != 0)
         return -1;
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (err < 0)
-            _exit(127);
-        dup2(fds[1], STDOUT_FILENO);
-        dup2(err, STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        close(err);
-        char *args[] = {"valgrind", "--error-exitcode=1", "--leak-check=full",
-                        (char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
-                        "--data", data, "--threads", "4", NULL};
-        if (valgrind)
-            execvp(args[0], args);
-        else
-            execv(server_bin, args + 3);
-        fprintf(stderr, "check_reload: cannot run %s: %s\n",
-                valgrind ? "valgrind" : server_bin, strerror(errno));
-        _exit(127);
+    if (server.corpus[0] == '\0') {
+        fprintf(stderr, "check_reload: no corpus version in the listening line\n");
+        stop_server_hard();
+        return -1;
     }
-    close(fds[1]);
-    server_pid = pid;
-    server_out = fds[0];
-
-    char buf[2048];
-    size_t n = 0;
-    double deadline = now_s() + 30.0 * slow;
-    for (;;) {
-        buf[n] = '\0';
-        char *line = strstr(buf, "listening on http://");
-        if (line != NULL && strchr(line, '\n') != NULL) {
-            unsigned port = 0;
-            const char *c = strstr(line, "(corpus ");
-            if (sscanf(line, "listening on http://127.0.0.1:%u/", &port) != 1 || port == 0 ||
-                c == NULL || sscanf(c, "(corpus %12[0-9a-f]", corpus) != 1) {
-                fprintf(stderr, "check_reload: cannot read the listening line: %s\n", line);
-                stop_server_hard();
-                return -1;
-            }
-            snprintf(base, sizeof(base), "http://127.0.0.1:%u", port);
-            return 0;
-        }
-        double left = deadline - now_s();
-        if (left <= 0 || n + 1 >= sizeof(buf)) {
-            fprintf(stderr, "check_reload: no listening line from the server within %d s\n",
-                    30 * slow);
-            stop_server_hard();
-            return -1;
-        }
-        struct pollfd p = {server_out, POLLIN, 0};
-        if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
-            continue;
-        ssize_t got = read(server_out, buf + n, sizeof(buf) - 1 - n);
-        if (got <= 0) {
-            fprintf(stderr, "check_reload: the server exited before it listened\n");
-            stop_server_hard();
-            return -1;
-        }
-        n += (size_t)got;
-    }
+    memcpy(corpus, server.corpus, sizeof(server.corpus));
+    return 0;
 }
 
 /* Waits for pid up to seconds; returns 1 and its status when it exited. */
 static int wait_for(pid_t pid, double seconds, int *status)
 {
-    double deadline = now_s() + seconds;
+    double deadline = harness_now() + seconds;
     for (;;) {
         pid_t done = waitpid(pid, status, WNOHANG);
         if (done == pid)
             return 1;
-        if (done < 0 || now_s() > deadline)
+        if (done < 0 || harness_now() > deadline)
             return 0;
-        sleep_ms(20);
+        harness_sleep_ms(20);
     }
 }
 
@@ -422,7 +344,7 @@ static char *sanitizer_report(void)
     static const char *const marks[] = {"WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer",
                                         "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                                         "runtime error:", "== Invalid ", "definitely lost: "};
-    char *log = read_all(err_path, NULL);
+    char *log = read_all(server.log, NULL);
     if (log == NULL)
         return NULL;
     const char *first = NULL;
@@ -500,8 +422,8 @@ enum conn { KEEP_ALIVE, FRESH, GZIP };
 /* GET path on handle h. Never asserts: the result is in f. */
 static void fetch(CURL *h, const char *path, enum conn how, struct fetch *f)
 {
-    char url[256];
-    snprintf(url, sizeof(url), "%s%s", base, path);
+    char url[1024];
+    snprintf(url, sizeof(url), "%s%s", server.base, path);
     memset(f, 0, sizeof(*f));
     curl_easy_reset(h); /* keeps the connection cache */
     curl_easy_setopt(h, CURLOPT_URL, url);
@@ -680,7 +602,7 @@ static long metric(const char *text, const char *name)
  * returns the seconds it took from since, or -1 after a failure. */
 static double wait_reloads(long ok, long failed, double since)
 {
-    double deadline = now_s() + 10.0 * slow;
+    double deadline = harness_now() + 10.0 * slow;
     long got_ok = -1, got_failed = -1;
     for (;;) {
         struct fetch f;
@@ -694,10 +616,10 @@ static double wait_reloads(long ok, long failed, double since)
         got_failed = metric(f.body, "timeline_reload_failures_total");
         fetch_free(&f);
         if (got_ok == ok && got_failed == failed)
-            return now_s() - since;
-        if (got_ok > ok || got_failed > failed || now_s() > deadline)
+            return harness_now() - since;
+        if (got_ok > ok || got_failed > failed || harness_now() > deadline)
             break;
-        sleep_ms(5);
+        harness_sleep_ms(5);
     }
     failure("/metrics: timeline_reloads_total %ld and timeline_reload_failures_total %ld, "
             "want %ld and %ld", got_ok, got_failed, ok, failed);
@@ -785,7 +707,7 @@ static int find_wrk(void)
  * ETags that are neither A's nor B's. */
 static void start_wrk(void)
 {
-    char script[300], out[300], url[128];
+    char script[300], out[300], url[600];
     snprintf(script, sizeof(script), "%s/reload.lua", tmp);
     snprintf(out, sizeof(out), "%s/wrk.out", tmp);
     /* The ETags are quoted ("..."): in Lua they are written in '...'. */
@@ -822,7 +744,7 @@ static void start_wrk(void)
             resources[0], resources[1], known[0][0].etag, known[0][1].etag, known[1][0].etag,
             known[1][1].etag);
     ck_assert(fclose(f) == 0);
-    snprintf(url, sizeof(url), "%s/", base);
+    snprintf(url, sizeof(url), "%s/", server.base);
     char duration[16], conns[16], timeout[16];
     snprintf(duration, sizeof(duration), "%ds", WRK_MAX_SECONDS * slow);
     snprintf(conns, sizeof(conns), "%d", WRK_CONNECTIONS);
@@ -931,9 +853,9 @@ START_TEST(reload_storm_loses_nothing)
     long reloads_ok = 0, reloads_failed = 0;
     learn(0);
     switch_data("B");
-    ck_assert_int_eq(kill(server_pid, SIGHUP), 0);
+    ck_assert_int_eq(kill(server.pid, SIGHUP), 0);
     reloads_ok++;
-    ck_assert_msg(wait_reloads(reloads_ok, reloads_failed, now_s()) >= 0,
+    ck_assert_msg(wait_reloads(reloads_ok, reloads_failed, harness_now()) >= 0,
                   "the first reload was not counted");
     learn(1);
     for (size_t r = 0; r < N_RESOURCES; r++)
@@ -963,8 +885,8 @@ START_TEST(reload_storm_loses_nothing)
         ck_assert_int_eq(pthread_create(&checkers[i].thread, NULL, checker_run, &checkers[i]),
                          0);
     }
-    double t_start = now_s();
-    sleep_ms(300); /* the load is on before the first SIGHUP */
+    double t_start = harness_now();
+    harness_sleep_ms(300); /* the load is on before the first SIGHUP */
 
     int served = 1; /* B, since the warm-up */
     int sent_invalid = 0;
@@ -974,8 +896,8 @@ START_TEST(reload_storm_loses_nothing)
         int invalid = is_invalid(i);
         int target = invalid ? served : !served;
         switch_data(invalid ? "C" : target ? "B" : "A");
-        double t0 = now_s();
-        if (kill(server_pid, SIGHUP) != 0) {
+        double t0 = harness_now();
+        if (kill(server.pid, SIGHUP) != 0) {
             failure("SIGHUP: %s", strerror(errno));
             break;
         }
@@ -991,13 +913,13 @@ START_TEST(reload_storm_loses_nothing)
         served = target;
         check_served(served, invalid);
         done++;
-        long left = RELOAD_PERIOD_MS - (long)((now_s() - t0) * 1000);
+        long left = RELOAD_PERIOD_MS - (long)((harness_now() - t0) * 1000);
         if (left > 0)
-            sleep_ms(left);
+            harness_sleep_ms(left);
     }
-    double t_storm = now_s() - t_start;
+    double t_storm = harness_now() - t_start;
     struct wrk_result w;
-    sleep_ms(300); /* and after the last one */
+    harness_sleep_ms(300); /* and after the last one */
     finish_wrk(&w);
     atomic_store(&stop_checkers, 1);
     unsigned long requests = 0, failed = 0, seen[N_RESOURCES + 1][2] = {{0}};
@@ -1009,7 +931,7 @@ START_TEST(reload_storm_loses_nothing)
             for (int v = 0; v < 2; v++)
                 seen[r][v] += checkers[i].seen[r][v];
     }
-    double t_load = now_s() - t_start;
+    double t_load = harness_now() - t_start;
 
     fprintf(stderr,
             "check_reload: %d reloads in %.1f s (%d of them invalid; SIGHUP to counted: "
@@ -1032,7 +954,7 @@ START_TEST(reload_storm_loses_nothing)
                       "%s: the checkers did not see both versions (A %lu, B %lu)",
                       r < N_RESOURCES ? resources[r] : "/health", seen[r][0], seen[r][1]);
     /* The counters once more, after the storm. */
-    ck_assert_msg(wait_reloads(reloads_ok, reloads_failed, now_s()) >= 0, "%s",
+    ck_assert_msg(wait_reloads(reloads_ok, reloads_failed, harness_now()) >= 0, "%s",
                   first_failures[0]);
 }
 END_TEST
@@ -1041,17 +963,17 @@ END_TEST
  * failed one, and no sanitizer report. */
 START_TEST(sigterm_exits_zero_and_the_log_is_complete)
 {
-    ck_assert_msg(server_pid > 0, "no server");
+    ck_assert_msg(server.pid > 0, "no server");
     curl_easy_cleanup(main_h);
     main_h = NULL;
-    ck_assert_int_eq(kill(server_pid, SIGTERM), 0);
+    ck_assert_int_eq(kill(server.pid, SIGTERM), 0);
     int status = 0;
-    int exited = wait_for(server_pid, 20.0 * slow, &status);
+    int exited = wait_for(server.pid, 20.0 * slow, &status);
     char *report = sanitizer_report();
     if (report != NULL)
         fprintf(stderr, "check_reload: the server's stderr has a report:\n%s\n", report);
     ck_assert_msg(exited, "the server did not exit within %d s of SIGTERM", 20 * slow);
-    server_pid = -1;
+    server.pid = -1;
     ck_assert_msg(WIFEXITED(status), "the server was killed by signal %d",
                   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     ck_assert_msg(WEXITSTATUS(status) == 0, "the server exited with status %d%s",
@@ -1060,7 +982,7 @@ START_TEST(sigterm_exits_zero_and_the_log_is_complete)
                   valgrind ? " (valgrind found errors?)" : "");
     ck_assert_msg(report == NULL, "sanitizer report in the server's stderr: %.300s", report);
 
-    char *log = read_all(err_path, NULL);
+    char *log = read_all(server.log, NULL);
     ck_assert_ptr_nonnull(log);
     int sighups = 0, serving = 0, failed = 0, actors_err = 0, events_err = 0;
     for (char *line = strtok(log, "\n"); line != NULL; line = strtok(NULL, "\n")) {
@@ -1114,7 +1036,7 @@ int main(int argc, char **argv)
     /* Only if a test failed before reaping them. */
     atomic_store(&stop_checkers, 1);
     kill_hard(&wrk_pid);
-    if (rc != EXIT_SUCCESS && server_pid > 0) {
+    if (rc != EXIT_SUCCESS && server.pid > 0) {
         char *report = sanitizer_report();
         if (report != NULL)
             fprintf(stderr, "check_reload: the server's stderr has a report:\n%s\n", report);
