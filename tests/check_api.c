@@ -2018,19 +2018,24 @@ START_TEST(filtered_responses_are_cached)
     ck_assert_msg(c.status == 304 && c.len == 0, "cached, with its tag: %ld, %zu bytes",
                   c.status, c.len);
     resp_free(&c);
-    struct req head = {.method = "HEAD"};
-    http(path, &head, &c);
-    char cl[32];
-    ck_assert(header(&c, "Content-Length", cl, sizeof(cl)) == 1);
-    ck_assert_msg(c.status == 200 && c.len == 0 && (size_t)atol(cl) == a.len,
-                  "HEAD of a cached answer: %ld, %zu bytes, Content-Length %s", c.status,
-                  c.len, cl);
-    resp_free(&c);
+    long hits = 2; /* b and the conditional request */
+    if (!skip_when_proxied("HEAD of a cached answer (the proxy cannot pass it on)")) {
+        struct req head = {.method = "HEAD"};
+        http(path, &head, &c);
+        char cl[32];
+        ck_assert(header(&c, "Content-Length", cl, sizeof(cl)) == 1);
+        ck_assert_msg(c.status == 200 && c.len == 0 && (size_t)atol(cl) == a.len,
+                      "HEAD of a cached answer: %ld, %zu bytes, Content-Length %s", c.status,
+                      c.len, cl);
+        resp_free(&c);
+        hits++;
+    }
     resp_free(&a);
     resp_free(&b);
     get("/metrics", &m);
     long after = atol(strstr(m.body, k) + strlen(k));
-    ck_assert_msg(after >= before + 3, "recent-response cache hits: %ld then %ld", before, after);
+    ck_assert_msg(after >= before + hits, "recent-response cache hits: %ld then %ld", before,
+                  after);
     resp_free(&m);
 
     /* single resources too: the same bytes, and the second is a hit */
