@@ -4,8 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef MODEL_ARENA_EXACT
+/* For the fuzz targets (tests/fuzz): every allocation is a heap block of
+ * its own, of exactly the size asked for, so that AddressSanitizer reports
+ * a read past one JSON string where it happens instead of reading on into
+ * the next value of a 4 MiB chunk. Each block's data is 16-byte aligned. */
+#define ARENA_CHUNK 0u
+#define ARENA_ALIGN 1u
+#else
 #define ARENA_CHUNK (4u << 20)
 #define ARENA_ALIGN 16u
+#endif
 
 struct arena_chunk {
     struct arena_chunk *next;
@@ -85,7 +94,8 @@ void *model_arena_alloc(struct model_arena *arena, size_t size)
 char *model_arena_strndup(struct model_arena *arena, const char *s, size_t n)
 {
     char *p = arena_raw(arena, n + 1);
-    memcpy(p, s, n);
+    if (n > 0) /* s may be NULL then */
+        memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
