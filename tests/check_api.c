@@ -798,32 +798,36 @@ struct filter_case {
     const char *ids; /* space-separated, in order */
 };
 
+/* Every event of the bundled corpus, in start order: /events and
+ * /timeline without filters. */
+#define ALL_EVENTS \
+     "budapest-memorandum-1994 ukraine-npt-accession-1994 " \
+     "september-11-attacks-2001 nato-article-5-invocation-2001 " \
+     "donbas-loss-2014 crimea-annexation-2014 russia-ukraine-war-2022 " \
+     "ukraine-nato-membership-bid-2022 russia-annexes-four-regions-2022 " \
+     "west-rejects-2022-annexation witkoff-earlier-meetings-with-putin-2025 " \
+     "rubio-remarks-on-concessions-2025-08 " \
+     "trump-invites-european-leaders-2025-08 " \
+     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 " \
+     "alaska-summit-2025 putin-accepts-security-guarantees-2025-08-15 " \
+     "putin-territorial-demands-2025-08-15 " \
+     "putin-understanding-remark-2025-08-15 " \
+     "russian-concessions-on-five-regions-2025-08-15 " \
+     "trump-fox-news-interview-2025-08-15 " \
+     "downing-street-statement-2025-08-16 " \
+     "european-leaders-statements-2025-08-16 " \
+     "coalition-of-the-willing-call-2025-08-17 " \
+     "trump-truth-social-post-2025-08-17 " \
+     "us-article-5-style-guarantee-proposal witkoff-cnn-interview-2025-08-17 " \
+     "witkoff-fox-news-interview-2025-08-17 " \
+     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 " \
+     "zelenskyy-von-der-leyen-news-conference-2025-08-17 " \
+     "zelenskyy-x-post-historic-decision-2025-08-17 " \
+     "zelenskyy-x-post-lasting-peace-2025-08-17 " \
+     "white-house-meeting-2025-08-18"
+
 static const struct filter_case FILTERS[] = {
-    {"/events",
-     "budapest-memorandum-1994 ukraine-npt-accession-1994 "
-     "september-11-attacks-2001 nato-article-5-invocation-2001 "
-     "donbas-loss-2014 crimea-annexation-2014 russia-ukraine-war-2022 "
-     "ukraine-nato-membership-bid-2022 russia-annexes-four-regions-2022 "
-     "west-rejects-2022-annexation witkoff-earlier-meetings-with-putin-2025 "
-     "rubio-remarks-on-concessions-2025-08 "
-     "trump-invites-european-leaders-2025-08 "
-     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 "
-     "alaska-summit-2025 putin-accepts-security-guarantees-2025-08-15 "
-     "putin-territorial-demands-2025-08-15 "
-     "putin-understanding-remark-2025-08-15 "
-     "russian-concessions-on-five-regions-2025-08-15 "
-     "trump-fox-news-interview-2025-08-15 "
-     "downing-street-statement-2025-08-16 "
-     "european-leaders-statements-2025-08-16 "
-     "coalition-of-the-willing-call-2025-08-17 "
-     "trump-truth-social-post-2025-08-17 "
-     "us-article-5-style-guarantee-proposal witkoff-cnn-interview-2025-08-17 "
-     "witkoff-fox-news-interview-2025-08-17 "
-     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
-     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
-     "zelenskyy-x-post-historic-decision-2025-08-17 "
-     "zelenskyy-x-post-lasting-peace-2025-08-17 "
-     "white-house-meeting-2025-08-18"},
+    {"/events", ALL_EVENTS},
     {"/events?from=2025-08-17&to=2025-08-17&type=interview",
      "witkoff-cnn-interview-2025-08-17 witkoff-fox-news-interview-2025-08-17"},
     {"/events?from=2025-08-17&to=2025-08-17",
@@ -1059,31 +1063,7 @@ static const struct filter_case FILTERS[] = {
      "witkoff-detailed-on-monday witkoff-article-five-like-language"},
     {"/events/alaska-summit-2025/quotes",
      ""},
-    {"/timeline",
-     "budapest-memorandum-1994 ukraine-npt-accession-1994 "
-     "september-11-attacks-2001 nato-article-5-invocation-2001 "
-     "donbas-loss-2014 crimea-annexation-2014 russia-ukraine-war-2022 "
-     "ukraine-nato-membership-bid-2022 russia-annexes-four-regions-2022 "
-     "west-rejects-2022-annexation witkoff-earlier-meetings-with-putin-2025 "
-     "rubio-remarks-on-concessions-2025-08 "
-     "trump-invites-european-leaders-2025-08 "
-     "trump-putin-zelenskyy-trilateral-proposal us-land-swap-remarks-2025-08 "
-     "alaska-summit-2025 putin-accepts-security-guarantees-2025-08-15 "
-     "putin-territorial-demands-2025-08-15 "
-     "putin-understanding-remark-2025-08-15 "
-     "russian-concessions-on-five-regions-2025-08-15 "
-     "trump-fox-news-interview-2025-08-15 "
-     "downing-street-statement-2025-08-16 "
-     "european-leaders-statements-2025-08-16 "
-     "coalition-of-the-willing-call-2025-08-17 "
-     "trump-truth-social-post-2025-08-17 "
-     "us-article-5-style-guarantee-proposal witkoff-cnn-interview-2025-08-17 "
-     "witkoff-fox-news-interview-2025-08-17 "
-     "zelenskyy-von-der-leyen-brussels-meeting-2025-08-17 "
-     "zelenskyy-von-der-leyen-news-conference-2025-08-17 "
-     "zelenskyy-x-post-historic-decision-2025-08-17 "
-     "zelenskyy-x-post-lasting-peace-2025-08-17 "
-     "white-house-meeting-2025-08-18"},
+    {"/timeline", ALL_EVENTS},
     {"/timeline?type=interview",
      "trump-fox-news-interview-2025-08-15 witkoff-cnn-interview-2025-08-17 "
      "witkoff-fox-news-interview-2025-08-17"},
