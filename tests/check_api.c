@@ -56,6 +56,7 @@
 #include <zlib.h>
 
 #include "check_run.h"
+#include "client.h"
 #include "harness.h"
 #include "route.h"
 
@@ -109,82 +110,11 @@ static int start_server(struct harness_server *sp, int one_thread)
 
 /* ---- HTTP ---- */
 
-struct resp {
-    CURLcode rc;
-    long status;
-    char *body;
-    size_t len;
-    char *head; /* the header lines of the final response */
-    size_t hlen;
-    json_t *json; /* the body, when it is JSON */
-    long connects; /* CURLINFO_NUM_CONNECTS: new connections for this request */
-    long local_port;
-    double seconds;
-};
-
-static void resp_free(struct resp *r)
-{
-    free(r->body);
-    free(r->head);
-    json_decref(r->json);
-    memset(r, 0, sizeof(*r));
-}
-
-static void append(char **buf, size_t *len, const char *p, size_t n)
-{
-    char *b = realloc(*buf, *len + n + 1);
-    if (b == NULL)
-        abort();
-    memcpy(b + *len, p, n);
-    *len += n;
-    b[*len] = '\0';
-    *buf = b;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-    struct resp *r = arg;
-    append(&r->body, &r->len, p, size * n);
-    return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-    struct resp *r = arg;
-    if (size * n >= 5 && memcmp(p, "HTTP/", 5) == 0)
-        r->hlen = 0; /* a new response (after 100 Continue, say) */
-    append(&r->head, &r->hlen, p, size * n);
-    return size * n;
-}
-
 /* The number of header fields called name in r; the first one's value is
  * copied to out (may be NULL). */
-static int header(const struct resp *r, const char *name, char *out, size_t size)
+static int header(const struct client_resp *r, const char *name, char *out, size_t size)
 {
-    int count = 0;
-    size_t nlen = strlen(name);
-    if (out != NULL && size > 0)
-        out[0] = '\0';
-    for (const char *line = r->head; line != NULL && *line != '\0';) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        if (len > nlen && line[nlen] == ':' && strncasecmp(line, name, nlen) == 0) {
-            if (count++ == 0 && out != NULL && size > 0) {
-                const char *v = line + nlen + 1;
-                size_t vlen = len - nlen - 1;
-                while (vlen > 0 && (*v == ' ' || *v == '\t'))
-                    v++, vlen--;
-                while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == ' '))
-                    vlen--;
-                if (vlen >= size)
-                    vlen = size - 1;
-                memcpy(out, v, vlen);
-                out[vlen] = '\0';
-            }
-        }
-        line = end ? end + 1 : NULL;
-    }
-    return count;
+    return client_header(r->head, name, out, size);
 }
 
 /* Does the comma-separated header value list contain token (any case)? */
@@ -205,102 +135,28 @@ static int has_token(const char *list, const char *token)
     return 0;
 }
 
-struct req {
-    const char *method;      /* NULL: GET; "HEAD" uses CURLOPT_NOBODY */
-    int raw;                 /* send path as the exact request target */
-    const char *body;        /* sent with the request, or NULL */
-    const char *headers[6];  /* extra request headers, NULL-terminated */
-};
-
-static struct curl_slist *setup(CURL *h, const char *path, const struct req *q,
-                                struct resp *r)
+/* One request on handle h (which keeps its connection between calls), or
+ * on a new connection when h is NULL. */
+static void perform(CURL *h, const char *path, const struct client_req *q,
+                    struct client_resp *r)
 {
-    static const struct req get_req = {0};
-    char url[1024];
-    if (q == NULL)
-        q = &get_req;
-    curl_easy_reset(h); /* keeps the connection cache */
-    memset(r, 0, sizeof(*r));
-    r->rc = (CURLcode)-1;
-    if (q->raw) {
-        snprintf(url, sizeof(url), "%s/", base);
-        curl_easy_setopt(h, CURLOPT_URL, url);
-        curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, path);
-    } else {
-        char *full;
-        if (asprintf(&full, "%s%s", base, path) < 0)
-            abort();
-        curl_easy_setopt(h, CURLOPT_URL, full); /* libcurl copies it */
-        free(full);
-    }
-    curl_easy_setopt(h, CURLOPT_PROXY, "");   /* never an environment proxy */
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L * slow);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L * slow);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-    if (q->body != NULL) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
-    }
-    if (q->method != NULL && strcmp(q->method, "HEAD") == 0)
-        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    else if (q->method != NULL)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
-    else if (q->body != NULL)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
-    struct curl_slist *hl = NULL;
-    for (int i = 0; i < 6 && q->headers[i] != NULL; i++)
-        hl = curl_slist_append(hl, q->headers[i]);
-    if (hl != NULL)
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    return hl;
-}
-
-static void finish(CURL *h, struct resp *r)
-{
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &r->connects);
-    curl_easy_getinfo(h, CURLINFO_LOCAL_PORT, &r->local_port);
-    curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
-    char ct[128];
-    if (r->len > 0 && header(r, "Content-Type", ct, sizeof(ct)) && strstr(ct, "json") != NULL)
-        r->json = json_loadb(r->body, r->len, 0, NULL);
-}
-
-/* One request on handle h (which keeps its connection between calls). */
-static void perform(CURL *h, const char *path, const struct req *q, struct resp *r)
-{
-    struct curl_slist *hl = setup(h, path, q, r);
-    r->rc = curl_easy_perform(h);
-    finish(h, r);
-    curl_slist_free_all(hl);
+    client_perform(h, path, q, r);
     ck_assert_msg(r->rc == CURLE_OK, "%.300s: %s", path, curl_easy_strerror(r->rc));
 }
 
 /* One request on a new connection. */
-static void http(const char *path, const struct req *q, struct resp *r)
+static void http(const char *path, const struct client_req *q, struct client_resp *r)
 {
-    CURL *h = curl_easy_init();
-    ck_assert_ptr_nonnull(h);
-    struct curl_slist *hl = setup(h, path, q, r);
-    r->rc = curl_easy_perform(h);
-    finish(h, r);
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(h);
-    ck_assert_msg(r->rc == CURLE_OK, "%.300s: %s", path, curl_easy_strerror(r->rc));
+    perform(NULL, path, q, r);
 }
 
-static void get(const char *path, struct resp *r)
+static void get(const char *path, struct client_resp *r)
 {
     http(path, NULL, r);
 }
 
 /* GET path, expecting a 200 JSON body. */
-static void get_json(const char *path, struct resp *r)
+static void get_json(const char *path, struct client_resp *r)
 {
     get(path, r);
     ck_assert_msg(r->status == 200, "%.300s: status %ld, body %.300s", path, r->status,
@@ -395,7 +251,7 @@ static size_t count_words(const char *s)
 
 /* A problem: status, application/problem+json, type/title/status/detail,
  * parameter when the error is about one, CORS, and no ETag. */
-static void check_problem(const char *path, const struct resp *r, long status,
+static void check_problem(const char *path, const struct client_resp *r, long status,
                           const char *param)
 {
     char v[256];
@@ -427,7 +283,7 @@ static void check_problem(const char *path, const struct resp *r, long status,
 
 START_TEST(health_reports_the_corpus)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/health", &r);
     J_STR(r.json, "status", "ok");
     J_STR(r.json, "server_version", TIMELINE_VERSION);
@@ -453,13 +309,13 @@ START_TEST(health_reports_the_corpus)
     ck_assert_msg(loaded && strlen(loaded) == 20 &&
                   sscanf(loaded, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) == 7 &&
                   z == 'Z', "loaded_at %s", loaded);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
 START_TEST(openapi_is_served)
 {
-    struct resp r;
+    struct client_resp r;
     get("/openapi.yaml", &r);
     ck_assert_int_eq(r.status, 200);
     char ct[128];
@@ -468,13 +324,13 @@ START_TEST(openapi_is_served)
     ck_assert_msg(r.len > 9 && strncmp(r.body, "openapi: ", 9) == 0,
                   "not an OpenAPI document: %.100s", r.body ? r.body : "");
     ck_assert_msg(header(&r, "ETag", NULL, 0) == 1, "no ETag");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
 START_TEST(events_list_envelope)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/events", &r);
     J_INT(r.json, "meta.total", 33);
     J_INT(r.json, "meta.limit", 50);
@@ -493,13 +349,13 @@ START_TEST(events_list_envelope)
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
             ck_assert_msg(json_object_get(e, keys[k]) != NULL, "event %zu has no %s", i, keys[k]);
     }
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
 START_TEST(event_by_id)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/events/alaska-summit-2025", &r);
     J_STR(r.json, "id", "alaska-summit-2025");
     J_STR(r.json, "type", "summit");
@@ -535,23 +391,23 @@ START_TEST(event_by_id)
     J_STR(r.json, "related.0", "white-house-meeting-2025-08-18");
     J_STR(r.json, "related.1", "trump-fox-news-interview-2025-08-15");
     J_INT(r.json, "quote_count", 0);
-    resp_free(&r);
+    client_resp_free(&r);
 
     get_json("/events/putin-accepts-security-guarantees-2025-08-15", &r);
     J_STR(r.json, "parent", "alaska-summit-2025");
     J_STR(r.json, "type", "agreement");
-    resp_free(&r);
+    client_resp_free(&r);
     get_json("/events/russia-ukraine-war-2022", &r);
     J_STR(r.json, "start", "2022-02");
     J_STR(r.json, "precision", "month");
     J_NULL(r.json, "location");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
 START_TEST(quote_by_id)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/quotes/witkoff-some-concessions", &r);
     J_STR(r.json, "id", "witkoff-some-concessions");
     J_STR(r.json, "text", "some concessions");
@@ -573,19 +429,19 @@ START_TEST(quote_by_id)
     J_INT(r.json, "citations.0.start", 48);
     J_INT(r.json, "citations.0.end", 64);
     J_INT(r.json, "citations.1.start", 332);
-    resp_free(&r);
+    client_resp_free(&r);
 
     get_json("/quotes/nato-article-5-armed-attack-against-all", &r);
     J_NULL(r.json, "event");
     J_STR(r.json, "date", "1949-04-04");
     J_STR(r.json, "speaker.id", "nato");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
 START_TEST(actor_by_id)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/actors/keir-starmer", &r);
     J_STR(r.json, "id", "keir-starmer");
     J_STR(r.json, "name", "Keir Starmer");
@@ -598,17 +454,17 @@ START_TEST(actor_by_id)
     J_STR(r.json, "roles.0.organization", "united-kingdom");
     J_NULL(r.json, "roles.0.from");
     J_NULL(r.json, "wikidata");
-    resp_free(&r);
+    client_resp_free(&r);
     get_json("/actors/anadolu-agency", &r);
     J_STR(r.json, "kind", "media-outlet");
     J_STR(r.json, "aliases.0", "AA");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
 START_TEST(sources_list_and_by_id)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/sources", &r);
     J_INT(r.json, "meta.total", 3);
     char *ids = join_ids(json_object_get(r.json, "data"), "id");
@@ -627,7 +483,7 @@ START_TEST(sources_list_and_by_id)
     J_STR(r.json, "data.1.dating.basis", "inferred");
     J_STR(r.json, "data.2.syndication.via", "this-is-the-coast");
     json_t *list = json_incref(json_object_get(r.json, "data"));
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* Each source's supports lists agree with its counts and with the
      * quote filter by source. */
@@ -645,7 +501,7 @@ START_TEST(sources_list_and_by_id)
         J_SIZE(r.json, "supports.actors", json_integer_value(jget(s, "counts.actors")));
         J_STR(r.json, "sha256", json_string_value(json_object_get(s, "sha256")));
         char *supported = join_ids(jget(r.json, "supports.quotes"), NULL);
-        resp_free(&r);
+        client_resp_free(&r);
         snprintf(path, sizeof(path), "/quotes?source=%s&limit=500", id);
         get_json(path, &r);
         char *filtered = join_ids(json_object_get(r.json, "data"), "id");
@@ -653,7 +509,7 @@ START_TEST(sources_list_and_by_id)
                       "%s supports %s but the filter gives %s", id, supported, filtered);
         free(supported);
         free(filtered);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     json_decref(list);
 
@@ -664,7 +520,7 @@ START_TEST(sources_list_and_by_id)
     J_INT(r.json, "length", 6067);
     J_STR(r.json, "supports.quotes.0", "no10-stands-ready-next-phase");
     J_STR(r.json, "supports.events.0", "september-11-attacks-2001");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -672,7 +528,7 @@ END_TEST
  * the nested actor lists agree with the participants and speakers. */
 START_TEST(nested_lists_agree_with_the_entities)
 {
-    struct resp ev, qs, ac, r;
+    struct client_resp ev, qs, ac, r;
     get_json("/events?limit=500", &ev);
     get_json("/quotes?limit=500", &qs);
     get_json("/actors?limit=500", &ac);
@@ -687,11 +543,11 @@ START_TEST(nested_lists_agree_with_the_entities)
         J_INT(r.json, "meta.total", want);
         json_array_foreach(json_object_get(r.json, "data"), j, x)
             J_STR(x, "event", id);
-        resp_free(&r);
+        client_resp_free(&r);
         snprintf(path, sizeof(path), "/events/%s", id);
         get_json(path, &r);
         ck_assert_msg(json_equal(r.json, e), "%s differs from its item in /events", path);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     json_array_foreach(json_object_get(ac.json, "data"), i, a) {
         const char *id = json_string_value(json_object_get(a, "id"));
@@ -709,26 +565,26 @@ START_TEST(nested_lists_agree_with_the_entities)
         snprintf(path, sizeof(path), "/actors/%s/events?limit=500", id);
         get_json(path, &r);
         J_INT(r.json, "meta.total", in_events);
-        resp_free(&r);
+        client_resp_free(&r);
         snprintf(path, sizeof(path), "/actors/%s/quotes?limit=500", id);
         get_json(path, &r);
         J_INT(r.json, "meta.total", spoke);
-        resp_free(&r);
+        client_resp_free(&r);
         snprintf(path, sizeof(path), "/actors/%s", id);
         get_json(path, &r);
         ck_assert_msg(json_equal(r.json, a), "%s differs from its item in /actors", path);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     json_array_foreach(json_object_get(qs.json, "data"), i, x) {
         char path[256];
         snprintf(path, sizeof(path), "/quotes/%s", json_string_value(json_object_get(x, "id")));
         get_json(path, &r);
         ck_assert_msg(json_equal(r.json, x), "%s differs from its item in /quotes", path);
-        resp_free(&r);
+        client_resp_free(&r);
     }
-    resp_free(&ev);
-    resp_free(&qs);
-    resp_free(&ac);
+    client_resp_free(&ev);
+    client_resp_free(&qs);
+    client_resp_free(&ac);
 }
 END_TEST
 
@@ -737,7 +593,7 @@ static const char *const MONTHS[] = {"January", "February", "March", "April", "M
 
 START_TEST(timeline_is_timelinejs3)
 {
-    struct resp ev, r;
+    struct client_resp ev, r;
     get_json("/events?limit=500", &ev);
     get_json("/timeline", &r);
     J_STR(r.json, "title.text.headline", "Timeline");
@@ -786,8 +642,8 @@ START_TEST(timeline_is_timelinejs3)
     J_STR(events, "2.display_date", "11 September 2001");
     J_STR(events, "6.display_date", "February 2022");
     J_STR(events, "6.group", "military-action");
-    resp_free(&ev);
-    resp_free(&r);
+    client_resp_free(&ev);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -1112,7 +968,7 @@ START_TEST(filter_returns_exact_ids)
     else
         snprintf(path, sizeof(path), "%s%climit=500", c->path,
                  strchr(c->path, '?') ? '&' : '?');
-    struct resp r;
+    struct client_resp r;
     get_json(path, &r);
     char *got = join_ids(json_object_get(r.json, timeline ? "events" : "data"),
                          timeline ? "unique_id" : "id");
@@ -1122,14 +978,14 @@ START_TEST(filter_returns_exact_ids)
         J_NULL(r.json, "meta.next_cursor");
     }
     free(got);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
 /* Filters that only make sense with a given limit or order. */
 START_TEST(limit_and_sort)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/events?limit=5", &r);
     char *got = join_ids(json_object_get(r.json, "data"), "id");
     ck_assert_str_eq(got, "budapest-memorandum-1994 ukraine-npt-accession-1994 "
@@ -1139,7 +995,7 @@ START_TEST(limit_and_sort)
     J_INT(r.json, "meta.total", 33);
     J_INT(r.json, "meta.limit", 5);
     ck_assert(json_is_string(jget(r.json, "meta.next_cursor")));
-    resp_free(&r);
+    client_resp_free(&r);
 
     get_json("/events?sort=-start&limit=3", &r);
     got = join_ids(json_object_get(r.json, "data"), "id");
@@ -1148,37 +1004,37 @@ START_TEST(limit_and_sort)
                           "zelenskyy-x-post-historic-decision-2025-08-17");
     free(got);
     J_INT(r.json, "meta.total", 33);
-    resp_free(&r);
+    client_resp_free(&r);
 
     get_json("/events?sort=start&limit=1", &r);
     J_STR(r.json, "data.0.id", "budapest-memorandum-1994");
-    resp_free(&r);
+    client_resp_free(&r);
 
     get_json("/quotes?limit=1&sort=-start", &r);
     J_STR(r.json, "data.0.id", "zelenskyy-strong-desire-end-war");
     J_INT(r.json, "meta.total", 31);
-    resp_free(&r);
+    client_resp_free(&r);
 
     get_json("/actors?limit=2", &r);
     got = join_ids(json_object_get(r.json, "data"), "id");
     ck_assert_str_eq(got, "alaska alexander-stubb");
     free(got);
     J_INT(r.json, "meta.limit", 2);
-    resp_free(&r);
+    client_resp_free(&r);
 
     get_json("/sources?limit=1", &r);
     J_STR(r.json, "data.0.id", "aa-2025-08-17-witkoff-concessions");
     J_INT(r.json, "meta.total", 3);
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* limit=500 and limit=1 are the bounds; 007 is seven. */
     get_json("/events?limit=007", &r);
     J_SIZE(r.json, "data", 7);
-    resp_free(&r);
+    client_resp_free(&r);
     get_json("/events?limit=500", &r);
     J_SIZE(r.json, "data", 33);
     J_INT(r.json, "meta.limit", 500);
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* 50 actor= filters are allowed (any of them); the 51st is not. */
     char path[2048] = "/events?limit=500";
@@ -1189,16 +1045,16 @@ START_TEST(limit_and_sort)
     got = join_ids(json_object_get(r.json, "data"), "id");
     ck_assert_str_eq(got, "downing-street-statement-2025-08-16 white-house-meeting-2025-08-18");
     free(got);
-    resp_free(&r);
+    client_resp_free(&r);
     strcat(path, "&actor=cnn");
     get(path, &r);
     check_problem(path, &r, 400, "actor");
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* a leap day is a date */
     get_json("/events?from=2024-02-29&to=2024-02-29", &r);
     J_INT(r.json, "meta.total", 0);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -1222,7 +1078,7 @@ static const char *const WALKS[] = {
 #define N_WALKS (sizeof(WALKS) / sizeof(WALKS[0]))
 
 /* The target of a Link header's rel="next", or "" when there is none. */
-static void link_next(const struct resp *r, char *out, size_t size)
+static void link_next(const struct client_resp *r, char *out, size_t size)
 {
     char v[1024];
     out[0] = '\0';
@@ -1244,7 +1100,7 @@ static char *walk(CURL *h, const char *query, int limit, int mode, json_int_t to
     char *ids = calloc(1, cap);
     json_int_t pages = 0, max_pages = total / limit + 2;
     for (;;) {
-        struct resp r;
+        struct client_resp r;
         perform(h, path, NULL, &r);
         ck_assert_msg(r.status == 200 && r.json != NULL, "%.300s: status %ld", path, r.status);
         ck_assert_msg(++pages <= max_pages, "%.300s: more pages than %lld items allow", query,
@@ -1279,7 +1135,7 @@ static char *walk(CURL *h, const char *query, int limit, int mode, json_int_t to
         n += (size_t)sprintf(ids + n, "%s%s", n && *page ? " " : "", page);
         free(page);
         if (last) {
-            resp_free(&r);
+            client_resp_free(&r);
             break;
         }
         if (mode == 0)
@@ -1290,7 +1146,7 @@ static char *walk(CURL *h, const char *query, int limit, int mode, json_int_t to
         else
             snprintf(next, sizeof(next), "%s", lnk);
         snprintf(path, sizeof(path), "%s", next);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     ck_assert_msg(pages == (total + limit - 1) / limit || (total == 0 && pages == 1),
                   "%s limit %d: %lld pages for %lld items", query, limit, (long long)pages,
@@ -1303,7 +1159,7 @@ START_TEST(pagination_walks_every_item_once)
     const char *query = WALKS[_i];
     char path[1024];
     snprintf(path, sizeof(path), "%s%climit=500", query, strchr(query, '?') ? '&' : '?');
-    struct resp r;
+    struct client_resp r;
     get_json(path, &r);
     json_int_t total = json_integer_value(jget(r.json, "meta.total"));
     ck_assert_msg(total >= 3, "%.300s: %lld items is too few to page", query, (long long)total);
@@ -1312,7 +1168,7 @@ START_TEST(pagination_walks_every_item_once)
     J_NULL(r.json, "links.next");
     ck_assert(header(&r, "Link", NULL, 0) == 0);
     char *all = join_ids(json_object_get(r.json, "data"), "id");
-    resp_free(&r);
+    client_resp_free(&r);
     ck_assert_msg(duplicate_word(all) == NULL, "%.300s: an item twice: %.80s", query,
                   duplicate_word(all));
     CURL *h = curl_easy_init();
@@ -1333,11 +1189,11 @@ END_TEST
 
 START_TEST(cursors_are_bound_to_their_query)
 {
-    struct resp r;
+    struct client_resp r;
     get_json("/events?limit=2", &r);
     char c[128];
     snprintf(c, sizeof(c), "%s", json_string_value(jget(r.json, "meta.next_cursor")));
-    resp_free(&r);
+    client_resp_free(&r);
     ck_assert_msg(strlen(c) > 4, "cursor \"%s\"", c);
     char path[512];
 
@@ -1347,14 +1203,14 @@ START_TEST(cursors_are_bound_to_their_query)
     char *got = join_ids(json_object_get(r.json, "data"), "id");
     ck_assert_str_eq(got, "september-11-attacks-2001 nato-article-5-invocation-2001");
     free(got);
-    resp_free(&r);
+    client_resp_free(&r);
     snprintf(path, sizeof(path), "/events?cursor=%s&limit=3", c);
     get_json(path, &r);
     got = join_ids(json_object_get(r.json, "data"), "id");
     ck_assert_str_eq(got, "september-11-attacks-2001 nato-article-5-invocation-2001 "
                           "donbas-loss-2014");
     free(got);
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* Altered, truncated, extended, empty, garbage. */
     char bad[8][160];
@@ -1374,7 +1230,7 @@ START_TEST(cursors_are_bound_to_their_query)
         snprintf(path, sizeof(path), "/events?limit=2&cursor=%.160s", bad[i]);
         get(path, &r);
         check_problem(path, &r, 400, "cursor");
-        resp_free(&r);
+        client_resp_free(&r);
     }
 
     /* A cursor of another query, order, resource or actor. */
@@ -1387,15 +1243,15 @@ START_TEST(cursors_are_bound_to_their_query)
                  strchr(other[i], '?') ? '&' : '?', c);
         get(path, &r);
         check_problem(path, &r, 400, "cursor");
-        resp_free(&r);
+        client_resp_free(&r);
     }
     get_json("/actors/steve-witkoff/quotes?limit=1", &r);
     snprintf(c, sizeof(c), "%s", json_string_value(jget(r.json, "meta.next_cursor")));
-    resp_free(&r);
+    client_resp_free(&r);
     snprintf(path, sizeof(path), "/actors/volodymyr-zelenskyy/quotes?limit=1&cursor=%s", c);
     get(path, &r);
     check_problem(path, &r, 400, "cursor");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -1569,11 +1425,11 @@ START_TEST(errors_are_problems)
     /* A validating proxy answers paths outside the contract itself. */
     if ((c->raw || !served_path(c->target)) && skip_when_proxied(c->target))
         return;
-    struct req q = {NULL, c->raw, NULL, {NULL}};
-    struct resp r;
+    struct client_req q = {.raw = c->raw};
+    struct client_resp r;
     http(c->target, &q, &r);
     check_problem(c->target, &r, c->status, c->param);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -1582,23 +1438,23 @@ START_TEST(long_uris_and_many_parameters)
     /* 8192 bytes is the limit of the request target: at it, the request is
      * parsed (and q is too long); one more is a 414. */
     char *path = malloc(20000);
-    struct resp r;
+    struct client_resp r;
     strcpy(path, "/events?q=");
     size_t n = strlen(path);
     memset(path + n, 'a', 8192 - n);
     path[8192] = '\0';
     get(path, &r);
     check_problem("8192-byte URI", &r, 400, "q");
-    resp_free(&r);
+    client_resp_free(&r);
     strcpy(path + 8192, "a");
     get(path, &r);
     check_problem("8193-byte URI", &r, 414, NULL);
-    resp_free(&r);
+    client_resp_free(&r);
     memset(path + n, 'a', 12000);
     path[n + 12000] = '\0';
     get(path, &r);
     check_problem("12 KB URI", &r, 414, NULL);
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* 64 parameters are parsed (the first unknown one is named); 65 and
      * 1,000 are too many. */
@@ -1613,7 +1469,7 @@ START_TEST(long_uris_and_many_parameters)
         char what[64];
         snprintf(what, sizeof(what), "%d query parameters", count);
         check_problem(what, &r, 400, count == 64 ? "p0" : NULL);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     /* 1,000 of a known parameter, and 2,000 empty ones. */
     size_t o = (size_t)sprintf(path, "/events");
@@ -1621,13 +1477,13 @@ START_TEST(long_uris_and_many_parameters)
         o += (size_t)sprintf(path + o, "%climit=1", i ? '&' : '?');
     get(path, &r);
     check_problem("1,000 limit parameters", &r, 400, NULL);
-    resp_free(&r);
+    client_resp_free(&r);
     o = (size_t)sprintf(path, "/events?limit=1");
     for (int i = 0; i < 1000; i++)
         o += (size_t)sprintf(path + o, "&&");
     get(path, &r);
     ck_assert_msg(r.status == 200, "empty parameters are skipped, got %ld", r.status);
-    resp_free(&r);
+    client_resp_free(&r);
     free(path);
 }
 END_TEST
@@ -1641,21 +1497,21 @@ START_TEST(other_methods_are_405)
                                         "/nope"};
     for (size_t m = 0; m < 4; m++) {
         for (size_t p = 0; p < 4; p++) {
-            struct req q = {methods[m], 0, m == 0 ? "a=1" : NULL, {NULL}};
-            struct resp r;
+            struct client_req q = {.method = methods[m], .body = m == 0 ? "a=1" : NULL};
+            struct client_resp r;
             http(paths[p], &q, &r);
             char what[128], allow[128];
             snprintf(what, sizeof(what), "%s %s", methods[m], paths[p]);
             if (!served_path(paths[p])) {
                 check_problem(what, &r, 404, NULL); /* nothing there, whatever the method */
-                resp_free(&r);
+                client_resp_free(&r);
                 continue;
             }
             check_problem(what, &r, 405, NULL);
             ck_assert_msg(header(&r, "Allow", allow, sizeof(allow)) == 1, "%.300s: no Allow", what);
             ck_assert_msg(strcmp(allow, "GET, HEAD, OPTIONS") == 0, "%.300s: Allow: %s", what,
                           allow);
-            resp_free(&r);
+            client_resp_free(&r);
         }
     }
 }
@@ -1665,44 +1521,44 @@ END_TEST
 
 static void etag_of(const char *path, char *out, size_t size)
 {
-    struct resp r;
+    struct client_resp r;
     get(path, &r);
     ck_assert_msg(r.status == 200, "%.300s: %ld", path, r.status);
     ck_assert_msg(header(&r, "ETag", out, size) == 1, "%.300s: no single ETag", path);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 
 START_TEST(if_modified_since_and_unknown_paths)
 {
     /* q counts characters: 101 of them (202 bytes) is fine. */
-    struct resp r;
+    struct client_resp r;
     get("/events?q=%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9", &r);
     ck_assert_msg(r.status == 200, "101 characters of q: %ld", r.status);
     char lm[128];
     ck_assert_msg(header(&r, "Last-Modified", lm, sizeof(lm)) == 1, "no Last-Modified");
-    resp_free(&r);
+    client_resp_free(&r);
     char h[200];
     snprintf(h, sizeof(h), "If-Modified-Since: %s", lm);
-    struct req q = {NULL, 0, NULL, {h, NULL}};
+    struct client_req q = {.headers = {h, NULL}};
     http("/events?limit=1", &q, &r);
     ck_assert_msg(r.status == 304 && r.len == 0, "If-Modified-Since %s: %ld", lm, r.status);
-    resp_free(&r);
-    struct req old = {NULL, 0, NULL, {"If-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT", NULL}};
+    client_resp_free(&r);
+    struct client_req old = {.headers = {"If-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT", NULL}};
     http("/events?limit=1", &old, &r);
     ck_assert_msg(r.status == 200, "an old If-Modified-Since: %ld", r.status);
-    resp_free(&r);
+    client_resp_free(&r);
     /* Errors are never "not modified", and carry no Last-Modified. */
     http("/events?limit=0", &q, &r);
     ck_assert_msg(r.status == 400, "If-Modified-Since on a 400: %ld", r.status);
     ck_assert_msg(header(&r, "Last-Modified", h, sizeof(h)) == 0, "Last-Modified on a 400");
-    resp_free(&r);
+    client_resp_free(&r);
     if (skip_when_proxied("OPTIONS on an unknown path"))
         return;
-    struct req pre = {"OPTIONS", 0, NULL, {"Origin: https://example.org",
+    struct client_req pre = {.method = "OPTIONS", .headers = {"Origin: https://example.org",
                       "Access-Control-Request-Method: GET", NULL}};
     http("/no/such/path", &pre, &r);
     check_problem("OPTIONS /no/such/path", &r, 404, NULL);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -1717,18 +1573,18 @@ START_TEST(etags_and_conditional_requests)
     enum { N = sizeof(paths) / sizeof(paths[0]) };
     /* /health changes without the corpus changing: never cached, no ETag. */
     {
-        struct resp r;
+        struct client_resp r;
         char v[256];
         get("/health", &r);
         ck_assert_msg(r.status == 200, "/health: %ld", r.status);
         ck_assert_msg(header(&r, "ETag", v, sizeof(v)) == 0, "/health has an ETag");
         ck_assert_msg(header(&r, "Cache-Control", v, sizeof(v)) == 1 &&
                       strcmp(v, "no-store") == 0, "/health: Cache-Control %s", v);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     char tags[N][64];
     for (size_t i = 0; i < N; i++) {
-        struct resp r;
+        struct client_resp r;
         get(paths[i], &r);
         ck_assert_msg(r.status == 200, "%.300s: %ld", paths[i], r.status);
         char *t = tags[i], v[256];
@@ -1744,7 +1600,7 @@ START_TEST(etags_and_conditional_requests)
                       paths[i], v);
         ck_assert_msg(header(&r, "Cache-Control", v, sizeof(v)) == 1, "%.300s: no Cache-Control",
                       paths[i]);
-        resp_free(&r);
+        client_resp_free(&r);
         /* the same query, the same tag */
         char again[64];
         etag_of(paths[i], again, sizeof(again));
@@ -1758,9 +1614,9 @@ START_TEST(etags_and_conditional_requests)
     const char *path = "/events?type=summit";
     const char *tag = tags[3];
     char h1[128], v[128];
-    struct resp r;
+    struct client_resp r;
     snprintf(h1, sizeof(h1), "If-None-Match: %s", tag);
-    struct req q = {NULL, 0, NULL, {h1, NULL}};
+    struct client_req q = {.headers = {h1, NULL}};
     http(path, &q, &r);
     ck_assert_msg(r.status == 304, "If-None-Match with its tag: %ld", r.status);
     ck_assert_msg(r.len == 0, "a 304 with a body of %zu bytes", r.len);
@@ -1768,47 +1624,47 @@ START_TEST(etags_and_conditional_requests)
     ck_assert(header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) == 1 && strcmp(v, "*") == 0);
     ck_assert(header(&r, "Cache-Control", NULL, 0) == 1);
     ck_assert(header(&r, "Last-Modified", NULL, 0) == 1);
-    resp_free(&r);
+    client_resp_free(&r);
     /* HEAD too */
-    struct req qh = {"HEAD", 0, NULL, {h1, NULL}};
+    struct client_req qh = {.method = "HEAD", .headers = {h1, NULL}};
     http(path, &qh, &r);
     ck_assert_int_eq(r.status, 304);
-    resp_free(&r);
+    client_resp_free(&r);
     /* in a list, weak comparison, and * */
     snprintf(h1, sizeof(h1), "If-None-Match: \"other\", %s", tag);
     http(path, &q, &r);
     ck_assert_int_eq(r.status, 304);
-    resp_free(&r);
+    client_resp_free(&r);
     snprintf(h1, sizeof(h1), "If-None-Match: W/%s", tag);
     http(path, &q, &r);
     ck_assert_int_eq(r.status, 304);
-    resp_free(&r);
+    client_resp_free(&r);
     snprintf(h1, sizeof(h1), "If-None-Match: *");
     http(path, &q, &r);
     ck_assert_int_eq(r.status, 304);
-    resp_free(&r);
+    client_resp_free(&r);
     /* another tag, or another query's tag: the full response */
     snprintf(h1, sizeof(h1), "If-None-Match: \"0000000000000000\"");
     http(path, &q, &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert(r.json != NULL && json_array_size(json_object_get(r.json, "data")) == 1);
-    resp_free(&r);
+    client_resp_free(&r);
     snprintf(h1, sizeof(h1), "If-None-Match: %s", tags[1]);
     http(path, &q, &r);
     ck_assert_int_eq(r.status, 200);
-    resp_free(&r);
+    client_resp_free(&r);
     /* an error stays an error, whatever the precondition */
     snprintf(h1, sizeof(h1), "If-None-Match: *");
     http("/events/nope", &q, &r);
     check_problem("If-None-Match: * on an unknown id", &r, 404, NULL);
-    resp_free(&r);
+    client_resp_free(&r);
     http("/events?bogus=1", &q, &r);
     check_problem("If-None-Match: * on a bad request", &r, 400, "bogus");
-    resp_free(&r);
+    client_resp_free(&r);
     snprintf(h1, sizeof(h1), "If-None-Match: %s", tags[3]);
     http("/events?type=summit&limit=0", &q, &r);
     check_problem("If-None-Match on a bad limit", &r, 400, "limit");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -1824,8 +1680,8 @@ START_TEST(cors_everywhere)
         if (!served_path(cases[i].path) && skip_when_proxied(cases[i].path))
             continue;
         const char *hdrs = "Origin: https://example.org";
-        struct req q = {NULL, 0, NULL, {hdrs, NULL}};
-        struct resp r;
+        struct client_req q = {.headers = {hdrs, NULL}};
+        struct client_resp r;
         char v[256];
         http(cases[i].path, &q, &r);
         ck_assert_msg(r.status == cases[i].status, "%.300s: %ld", cases[i].path, r.status);
@@ -1836,25 +1692,25 @@ START_TEST(cors_everywhere)
                       "%.300s: no Access-Control-Expose-Headers", cases[i].path);
         ck_assert_msg(has_token(v, "ETag") && has_token(v, "Link"),
                       "%.300s: Access-Control-Expose-Headers: %s", cases[i].path, v);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     /* 405 too (a validating proxy answers other methods itself) */
-    struct req post = {"POST", 0, NULL, {"Origin: https://example.org", NULL}};
-    struct resp r;
+    struct client_req post = {.method = "POST", .headers = {"Origin: https://example.org", NULL}};
+    struct client_resp r;
     char v[256];
     if (!proxied) {
         http("/events", &post, &r);
         ck_assert_int_eq(r.status, 405);
         ck_assert(header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) == 1 &&
                   strcmp(v, "*") == 0);
-        resp_free(&r);
+        client_resp_free(&r);
     }
 
     /* A preflight */
     static const char *const paths[] = {"/events", "/events/alaska-summit-2025/quotes",
                                         "/timeline?from=2025"};
     for (size_t i = 0; i < 3; i++) {
-        struct req q = {"OPTIONS", 0, NULL, {"Origin: https://example.org",
+        struct client_req q = {.method = "OPTIONS", .headers = {"Origin: https://example.org",
             "Access-Control-Request-Method: GET",
             "Access-Control-Request-Headers: If-None-Match", NULL}};
         http(paths[i], &q, &r);
@@ -1870,7 +1726,7 @@ START_TEST(cors_everywhere)
                       "OPTIONS %s: Access-Control-Allow-Headers %s", paths[i], v);
         ck_assert_msg(header(&r, "Allow", v, sizeof(v)) == 1 &&
                       strcmp(v, "GET, HEAD, OPTIONS") == 0, "OPTIONS %s: Allow %s", paths[i], v);
-        resp_free(&r);
+        client_resp_free(&r);
     }
 }
 END_TEST
@@ -1889,8 +1745,8 @@ START_TEST(head_is_get_without_a_body)
         "Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Last-Modified",
         "Allow"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        struct resp g, h;
-        struct req q = {"HEAD", 0, NULL, {NULL}};
+        struct client_resp g, h;
+        struct client_req q = {.method = "HEAD"};
         get(paths[i], &g);
         http(paths[i], &q, &h);
         ck_assert_msg(g.status == h.status, "%.300s: GET %ld, HEAD %ld", paths[i], g.status,
@@ -1907,8 +1763,8 @@ START_TEST(head_is_get_without_a_body)
         ck_assert_msg(header(&h, "Content-Length", cl, sizeof(cl)) == 1 &&
                       strtoul(cl, NULL, 10) == g.len, "HEAD %s: Content-Length %s, GET body %zu",
                       paths[i], cl, g.len);
-        resp_free(&g);
-        resp_free(&h);
+        client_resp_free(&g);
+        client_resp_free(&h);
     }
 }
 END_TEST
@@ -1923,9 +1779,9 @@ START_TEST(gzip_for_clients_that_accept_it)
         return;
     static const char *const paths[] = {"/events", "/timeline", "/openapi.yaml", "/quotes"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        struct resp plain, zipped;
+        struct client_resp plain, zipped;
         get(paths[i], &plain);
-        struct req q = {NULL, 0, NULL, {"Accept-Encoding: gzip", NULL}};
+        struct client_req q = {.headers = {"Accept-Encoding: gzip", NULL}};
         http(paths[i], &q, &zipped);
         char enc[64], vary[64], t1[64], t2[64];
         ck_assert_msg(zipped.status == 200, "%s gzip: %ld", paths[i], zipped.status);
@@ -1961,8 +1817,8 @@ START_TEST(gzip_for_clients_that_accept_it)
                       "%s: gunzipped body differs (rc %d, %zu bytes for %zu)", paths[i], rc, n,
                       plain.len);
         free(out);
-        resp_free(&plain);
-        resp_free(&zipped);
+        client_resp_free(&plain);
+        client_resp_free(&zipped);
     }
 }
 END_TEST
@@ -1972,12 +1828,12 @@ END_TEST
 START_TEST(filtered_responses_are_cached)
 {
     const char *path = "/events?actor=steve-witkoff&limit=2";
-    struct resp a, b, m;
+    struct client_resp a, b, m;
     get("/metrics", &m);
     const char *k = "timeline_cache_hits_total{kind=\"recent_response\"} ";
     ck_assert_ptr_nonnull(strstr(m.body, k));
     long before = atol(strstr(m.body, k) + strlen(k));
-    resp_free(&m);
+    client_resp_free(&m);
     get(path, &a);
     get(path, &b);
     ck_assert_msg(a.status == 200 && b.status == 200, "%ld %ld", a.status, b.status);
@@ -1992,31 +1848,31 @@ START_TEST(filtered_responses_are_cached)
      * HEAD gets its headers without the body. */
     char inm[96];
     snprintf(inm, sizeof(inm), "If-None-Match: \"other\", %s", ea);
-    struct req cond = {.headers = {inm, NULL}};
-    struct resp c;
+    struct client_req cond = {.headers = {inm, NULL}};
+    struct client_resp c;
     http(path, &cond, &c);
     ck_assert_msg(c.status == 304 && c.len == 0, "cached, with its tag: %ld, %zu bytes",
                   c.status, c.len);
-    resp_free(&c);
+    client_resp_free(&c);
     long hits = 2; /* b and the conditional request */
     if (!skip_when_proxied("HEAD of a cached answer (the proxy cannot pass it on)")) {
-        struct req head = {.method = "HEAD"};
+        struct client_req head = {.method = "HEAD"};
         http(path, &head, &c);
         char cl[32];
         ck_assert(header(&c, "Content-Length", cl, sizeof(cl)) == 1);
         ck_assert_msg(c.status == 200 && c.len == 0 && (size_t)atol(cl) == a.len,
                       "HEAD of a cached answer: %ld, %zu bytes, Content-Length %s", c.status,
                       c.len, cl);
-        resp_free(&c);
+        client_resp_free(&c);
         hits++;
     }
-    resp_free(&a);
-    resp_free(&b);
+    client_resp_free(&a);
+    client_resp_free(&b);
     get("/metrics", &m);
     long after = atol(strstr(m.body, k) + strlen(k));
     ck_assert_msg(after >= before + hits, "recent-response cache hits: %ld then %ld", before,
                   after);
-    resp_free(&m);
+    client_resp_free(&m);
 
     /* single resources too: the same bytes, and the second is a hit */
     const char *one = "/events/putin-accepts-security-guarantees-2025-08-15";
@@ -2024,20 +1880,20 @@ START_TEST(filtered_responses_are_cached)
     get(one, &b);
     ck_assert_msg(a.status == 200 && b.status == 200, "%s: %ld %ld", one, a.status, b.status);
     ck_assert_msg(a.len == b.len && memcmp(a.body, b.body, a.len) == 0, "%s: bodies differ", one);
-    resp_free(&a);
-    resp_free(&b);
+    client_resp_free(&a);
+    client_resp_free(&b);
     before = after;
     get("/metrics", &m);
     after = atol(strstr(m.body, k) + strlen(k));
     ck_assert_msg(after >= before + 1, "%s twice: cache hits %ld then %ld", one, before, after);
-    resp_free(&m);
+    client_resp_free(&m);
 }
 END_TEST
 
 /* /metrics counts what was served. */
 START_TEST(metrics_count_requests)
 {
-    struct resp r;
+    struct client_resp r;
     get("/metrics", &r);
     ck_assert_msg(r.status == 200, "/metrics: %ld", r.status);
     char ct[128];
@@ -2049,17 +1905,17 @@ START_TEST(metrics_count_requests)
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_request_duration_seconds_bucket{le=\"+Inf\"}"));
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_corpus_items{kind=\"events\"} 33"));
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_reloads_total 0"));
-    resp_free(&r);
+    client_resp_free(&r);
     for (int i = 0; i < 3; i++) {
         get("/events?limit=1", &r);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     get("/metrics", &r);
     line = strstr(r.body, "timeline_requests_total{route=\"/events\",status=\"200\"} ");
     ck_assert(line != NULL);
     long after = atol(line + strlen("timeline_requests_total{route=\"/events\",status=\"200\"} "));
     ck_assert_msg(after >= before + 3, "/events 200s: %ld then %ld", before, after);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 END_TEST
 
@@ -2067,27 +1923,27 @@ START_TEST(body_on_get_is_ignored)
 {
     if (skip_when_proxied("a body on GET (the proxy refuses it)"))
         return;
-    struct req q = {NULL, 0, "a=1&b=2", {"Content-Type: application/x-www-form-urlencoded", NULL}};
-    struct resp r;
+    struct client_req q = {.body = "a=1&b=2", .headers = {"Content-Type: application/x-www-form-urlencoded", NULL}};
+    struct client_resp r;
     CURL *h = curl_easy_init();
     perform(h, "/health", &q, &r);
     ck_assert_msg(r.status == 200 && r.json, "GET with a body: %ld", r.status);
     J_STR(r.json, "status", "ok");
-    resp_free(&r);
+    client_resp_free(&r);
     char big[5000];
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    struct req q2 = {NULL, 0, big, {"Content-Type: text/plain", NULL}};
+    struct client_req q2 = {.body = big, .headers = {"Content-Type: text/plain", NULL}};
     perform(h, "/events?type=summit", &q2, &r);
     ck_assert_msg(r.status == 200 && r.json, "GET with a 5 KB body: %ld", r.status);
     J_STR(r.json, "data.0.id", "alaska-summit-2025");
-    resp_free(&r);
+    client_resp_free(&r);
     /* and the connection is still good for the next request */
     perform(h, "/events/alaska-summit-2025", NULL, &r);
     ck_assert_int_eq(r.status, 200);
     if (!proxied)
         ck_assert_msg(r.connects == 0, "the connection was not kept after a GET with a body");
-    resp_free(&r);
+    client_resp_free(&r);
     curl_easy_cleanup(h);
 }
 END_TEST
@@ -2111,15 +1967,15 @@ static void concurrent_keepalive(int n)
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)n);
     curl_multi_setopt(m, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
     CURL **h = calloc((size_t)n, sizeof(*h));
-    struct resp *r = calloc((size_t)n, sizeof(*r));
+    struct client_resp *r = calloc((size_t)n, sizeof(*r));
     struct curl_slist **hl = calloc((size_t)n, sizeof(*hl));
     long connects = 0;
     for (int rnd = 0; rnd < ROUNDS; rnd++) {
         for (int i = 0; i < n; i++) {
             if (h[i] == NULL)
                 h[i] = curl_easy_init();
-            resp_free(&r[i]);
-            hl[i] = setup(h[i], paths[i % 4], NULL, &r[i]);
+            client_resp_free(&r[i]);
+            hl[i] = client_setup(h[i], paths[i % 4], NULL, &r[i]);
             curl_easy_setopt(h[i], CURLOPT_PRIVATE, (void *)(intptr_t)i);
             curl_multi_add_handle(m, h[i]);
         }
@@ -2141,7 +1997,7 @@ static void concurrent_keepalive(int n)
         }
         int answered = 0, reused = 0;
         for (int i = 0; i < n; i++) {
-            finish(h[i], &r[i]);
+            client_finish(h[i], &r[i]);
             curl_multi_remove_handle(m, h[i]);
             curl_slist_free_all(hl[i]);
             hl[i] = NULL;
@@ -2165,7 +2021,7 @@ static void concurrent_keepalive(int n)
     ck_assert_msg(connects == n, "%ld connections opened for %d keep-alive clients",
                   connects, n);
     for (int i = 0; i < n; i++) {
-        resp_free(&r[i]);
+        client_resp_free(&r[i]);
         curl_easy_cleanup(h[i]);
     }
     curl_multi_cleanup(m);
@@ -2203,16 +2059,12 @@ static void stop_server(struct harness_server *sp)
                   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     ck_assert_msg(WEXITSTATUS(status) == 0, "the server exited with status %d%s",
                   WEXITSTATUS(status), valgrind ? " (valgrind found errors?)" : "");
-    CURL *h = curl_easy_init();
-    struct resp r;
+    struct client_resp r;
     const char *saved = base;
     base = sp->base;
-    struct curl_slist *hl = setup(h, "/health", NULL, &r);
+    CURLcode rc = client_perform(NULL, "/health", NULL, &r);
     base = saved;
-    CURLcode rc = curl_easy_perform(h);
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(h);
-    resp_free(&r);
+    client_resp_free(&r);
     ck_assert_msg(rc == CURLE_COULDNT_CONNECT, "after exit: %s", curl_easy_strerror(rc));
 }
 
@@ -2254,7 +2106,7 @@ START_TEST(thousand_requests_on_one_connection)
     long port = 0;
     double t0 = harness_now();
     for (int i = 0; i < 1000; i++) {
-        struct resp r;
+        struct client_resp r;
         const char *path = seq[i % 6].path;
         perform(h, path, NULL, &r);
         ck_assert_msg(r.status == seq[i % 6].status && r.len > 0,
@@ -2267,7 +2119,7 @@ START_TEST(thousand_requests_on_one_connection)
             ck_assert_msg(r.local_port == port, "request %d: local port %ld, was %ld", i + 1,
                           r.local_port, port);
         }
-        resp_free(&r);
+        client_resp_free(&r);
     }
     double took = harness_now() - t0;
     ck_assert_msg(took < 60.0 * slow, "1,000 requests took %.1f s", took);
@@ -2302,6 +2154,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return EXIT_FAILURE;
+    client_init(&base, &slow, 0);
     if (proxied) {
         snprintf(server.base, sizeof(server.base), "%s", url);
         size_t n = strlen(server.base);

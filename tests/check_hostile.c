@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "check_run.h"
+#include "client.h"
 #include "harness.h"
 #include "sha256.h"
 
@@ -120,176 +121,20 @@ static int start_server(struct harness_server *sp)
 
 /* ---- HTTP through libcurl ---- */
 
-struct resp {
-    CURLcode rc;
-    long status;
-    char *body;
-    size_t len;
-    char *head;
-    size_t hlen;
-    json_t *json;
-    long connects;
-    long local_port;
-    double seconds;
-};
+static const char *server_base = server.base; /* where client.c sends requests */
 
-static void resp_free(struct resp *r)
+/* One request on handle h (which keeps its connection), or on a new
+ * connection when h is NULL; every target is sent exactly as given. */
+static void perform(CURL *h, const char *path, const struct client_req *q,
+                    struct client_resp *r)
 {
-    free(r->body);
-    free(r->head);
-    json_decref(r->json);
-    memset(r, 0, sizeof(*r));
-}
-
-static void append(char **buf, size_t *len, const char *p, size_t n)
-{
-    char *b = realloc(*buf, *len + n + 1);
-    if (b == NULL)
-        abort();
-    memcpy(b + *len, p, n);
-    *len += n;
-    b[*len] = '\0';
-    *buf = b;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-    struct resp *r = arg;
-    append(&r->body, &r->len, p, size * n);
-    return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-    struct resp *r = arg;
-    if (size * n >= 5 && memcmp(p, "HTTP/", 5) == 0)
-        r->hlen = 0;
-    append(&r->head, &r->hlen, p, size * n);
-    return size * n;
-}
-
-/* The number of header fields called name in the header block head; the
- * first one's value is copied to out (may be NULL). */
-static int header_in(const char *head, const char *name, char *out, size_t size)
-{
-    int count = 0;
-    size_t nlen = strlen(name);
-    if (out != NULL && size > 0)
-        out[0] = '\0';
-    for (const char *line = head; line != NULL && *line != '\0';) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        if (len > nlen && line[nlen] == ':' && strncasecmp(line, name, nlen) == 0) {
-            if (count++ == 0 && out != NULL && size > 0) {
-                const char *v = line + nlen + 1;
-                size_t vlen = len - nlen - 1;
-                while (vlen > 0 && (*v == ' ' || *v == '\t'))
-                    v++, vlen--;
-                while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == ' '))
-                    vlen--;
-                if (vlen >= size)
-                    vlen = size - 1;
-                memcpy(out, v, vlen);
-                out[vlen] = '\0';
-            }
-        }
-        if (len == 0 || (len == 1 && line[0] == '\r'))
-            break; /* the end of the header block */
-        line = end ? end + 1 : NULL;
-    }
-    return count;
-}
-
-struct req {
-    const char *method;     /* NULL: GET */
-    const char *body;       /* sent with the request, or NULL */
-    size_t body_len;        /* 0: strlen(body) */
-    const char *headers[6]; /* extra request headers, NULL-terminated */
-    long timeout_ms;        /* 0: 10 s (times slow) */
-};
-
-static struct curl_slist *setup(CURL *h, const char *path, const struct req *q,
-                                struct resp *r)
-{
-    static const struct req get_req = {0};
-    if (q == NULL)
-        q = &get_req;
-    curl_easy_reset(h); /* keeps the connection cache */
-    memset(r, 0, sizeof(*r));
-    r->rc = (CURLcode)-1;
-    char url[600];
-    snprintf(url, sizeof(url), "%s/", server.base);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, path); /* sent exactly as given */
-    curl_easy_setopt(h, CURLOPT_PROXY, "");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, q->timeout_ms ? q->timeout_ms : 10000L * slow);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     q->timeout_ms ? q->timeout_ms : 5000L * slow);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-    if (q->body != NULL) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)(q->body_len ? q->body_len : strlen(q->body)));
-    }
-    if (q->method != NULL)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
-    else if (q->body != NULL)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
-    struct curl_slist *hl = NULL;
-    for (int i = 0; i < 6 && q->headers[i] != NULL; i++)
-        hl = curl_slist_append(hl, q->headers[i]);
-    if (hl != NULL)
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    return hl;
-}
-
-static void finish(CURL *h, struct resp *r)
-{
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &r->connects);
-    curl_easy_getinfo(h, CURLINFO_LOCAL_PORT, &r->local_port);
-    curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
-    char ct[128];
-    if (r->len > 0 && header_in(r->head, "Content-Type", ct, sizeof(ct)) &&
-        strstr(ct, "json") != NULL)
-        r->json = json_loadb(r->body, r->len, 0, NULL);
-}
-
-/* One request on handle h (which keeps its connection); no assertion. */
-static CURLcode try_perform(CURL *h, const char *path, const struct req *q, struct resp *r)
-{
-    struct curl_slist *hl = setup(h, path, q, r);
-    r->rc = curl_easy_perform(h);
-    finish(h, r);
-    curl_slist_free_all(hl);
-    return r->rc;
-}
-
-static void perform(CURL *h, const char *path, const struct req *q, struct resp *r)
-{
-    try_perform(h, path, q, r);
+    client_perform(h, path, q, r);
     ck_assert_msg(r->rc == CURLE_OK, "%.200s: %s", path, curl_easy_strerror(r->rc));
 }
 
-/* One request on a new connection; no assertion. */
-static CURLcode try_http(const char *path, const struct req *q, struct resp *r)
+static void get(const char *path, struct client_resp *r)
 {
-    CURL *h = curl_easy_init();
-    ck_assert_ptr_nonnull(h);
-    try_perform(h, path, q, r);
-    curl_easy_cleanup(h);
-    return r->rc;
-}
-
-static void get(const char *path, struct resp *r)
-{
-    try_http(path, NULL, r);
-    ck_assert_msg(r->rc == CURLE_OK, "%.200s: %s", path, curl_easy_strerror(r->rc));
+    perform(NULL, path, NULL, r);
 }
 
 /* A problem+json body whose status is the response's (and whose parameter,
@@ -298,7 +143,7 @@ static void check_problem(const char *what, const char *head, const char *body, 
                           long status, const char *param)
 {
     char ct[128];
-    header_in(head, "Content-Type", ct, sizeof(ct));
+    client_header(head, "Content-Type", ct, sizeof(ct));
     ck_assert_msg(strncmp(ct, "application/problem+json", 24) == 0,
                   "%.200s: %ld with Content-Type \"%s\"", what, status, ct);
     json_t *j = json_loadb(body ? body : "", len, 0, NULL);
@@ -391,7 +236,7 @@ static int raw_complete(struct raw *r)
         r->body_len = left - hlen;
         char cl[32];
         char *head = strndup(p, hlen);
-        int has = header_in(strchr(head, '\n') + 1, "Content-Length", cl, sizeof(cl));
+        int has = client_header(strchr(head, '\n') + 1, "Content-Length", cl, sizeof(cl));
         free(head);
         if (status == 204 || status == 304)
             return 1;
@@ -437,7 +282,7 @@ static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
         if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t got = recv(fd, buf, sizeof(buf), 0);
             if (got > 0) {
-                append(&r->data, &r->len, buf, (size_t)got);
+                client_append(&r->data, &r->len, buf, (size_t)got);
                 if (raw_complete(r))
                     break;
             } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -511,15 +356,15 @@ static void alive(const char *after)
                      WIFSIGNALED(status) ? "killed by signal" : "exit status",
                      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
     }
-    struct resp r;
-    try_http("/health", NULL, &r);
+    struct client_resp r;
+    client_perform(NULL, "/health", NULL, &r);
     const char *st = r.json ? json_string_value(json_object_get(r.json, "status")) : NULL;
     int ok = r.rc == CURLE_OK && r.status == 200 && st != NULL && strcmp(st, "ok") == 0;
     if (!ok)
         print_log_tail(30);
     ck_assert_msg(ok, "after %s: /health gives %s, status %ld", after,
                   curl_easy_strerror(r.rc), r.status);
-    resp_free(&r);
+    client_resp_free(&r);
 }
 
 /* ---- Over-long URIs and headers ---- */
@@ -844,14 +689,14 @@ START_TEST(path_traversal_reads_no_file)
         "/events?q=%2Fetc%2Fpasswd", "/quotes?q=..%5C..%5Cetc%5Cpasswd",
         "/actors?q=file%3A%2F%2F%2Fetc%2Fpasswd"};
     for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
-        struct resp r;
+        struct client_resp r;
         get(queries[i], &r);
         ck_assert_msg(r.status == 200 && r.json != NULL, "%s: status %ld", queries[i],
                       r.status);
         ck_assert_msg(json_array_size(json_object_get(r.json, "data")) == 0,
                       "%s: matches something", queries[i]);
         ck_assert(strstr(r.body, "root:") == NULL);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     /* Nothing opened the sentinel (or listed its directory). */
     char ev[4096] __attribute__((aligned(8)));
@@ -926,7 +771,7 @@ START_TEST(huge_and_negative_numbers)
         {"/events?limit=500&cursor=-1&from=-1", 400, NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct resp r;
+        struct client_resp r;
         get(cases[i].target, &r);
         ck_assert_msg(r.status == cases[i].status, "%s: status %ld, want %ld; %.200s",
                       cases[i].target, r.status, cases[i].status, r.body ? r.body : "");
@@ -935,7 +780,7 @@ START_TEST(huge_and_negative_numbers)
         else
             ck_assert_msg(r.json != NULL && json_is_array(json_object_get(r.json, "data")),
                           "%s: not a page", cases[i].target);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     alive("huge and negative numbers");
 }
@@ -1028,11 +873,11 @@ static int cursor_bytes(const char *c, unsigned char b[18])
 
 static void expect_bad_cursor(const char *target)
 {
-    struct resp r;
+    struct client_resp r;
     get(target, &r);
     ck_assert_msg(r.status == 400, "%.200s: status %ld, want 400", target, r.status);
     check_problem(target, r.head, r.body, r.len, 400, "cursor");
-    resp_free(&r);
+    client_resp_free(&r);
 }
 
 START_TEST(forged_cursors)
@@ -1047,11 +892,11 @@ START_TEST(forged_cursors)
         char enc[200];
         pct_encode(b, n, enc);
         snprintf(target, sizeof(target), "/events?limit=2&cursor=%s", enc);
-        struct resp r;
+        struct client_resp r;
         get(target, &r);
         ck_assert_msg(r.status == 400, "%s: status %ld", target, r.status);
         check_problem(target, r.head, r.body, r.len, 400, "cursor");
-        resp_free(&r);
+        client_resp_free(&r);
     }
     /* Valid-looking: 24 base64url characters (the real length), random. */
     for (int i = 0; i < 200; i++) {
@@ -1072,21 +917,21 @@ START_TEST(forged_cursors)
         "AQAAAAAAAAAAAAAAAAAAAAAA&cursor=AQAAAAAAAAAAAAAAAAAAAAAA"};
     for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
         snprintf(target, sizeof(target), "/events?limit=2&cursor=%s", odd[i]);
-        struct resp r;
+        struct client_resp r;
         get(target, &r);
         ck_assert_msg(r.status == 400, "%s: status %ld", target, r.status);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     /* A real cursor, then every single-character change of it, and it on
      * other queries. */
-    struct resp r;
+    struct client_resp r;
     get("/events?limit=2", &r);
     const char *nc = json_string_value(json_object_get(json_object_get(r.json, "meta"),
                                                        "next_cursor"));
     ck_assert_msg(nc != NULL && strlen(nc) == 24, "next_cursor %s", nc ? nc : "(none)");
     char real[25];
     snprintf(real, sizeof(real), "%s", nc);
-    resp_free(&r);
+    client_resp_free(&r);
     for (int k = 0; k < 24; k++) {
         char c[25];
         memcpy(c, real, 25);
@@ -1107,12 +952,12 @@ START_TEST(forged_cursors)
     get("/actors/steve-witkoff/quotes?limit=1", &r);
     snprintf(target, sizeof(target), "/actors/volodymyr-zelenskyy/quotes?limit=1&cursor=%s",
              json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor")));
-    resp_free(&r);
+    client_resp_free(&r);
     expect_bad_cursor(target);
     get("/quotes?limit=1", &r);
     snprintf(target, sizeof(target), "/events?limit=1&cursor=%s",
              json_string_value(json_object_get(json_object_get(r.json, "meta"), "next_cursor")));
-    resp_free(&r);
+    client_resp_free(&r);
     expect_bad_cursor(target);
 
     /* Cursors that pass the check, with absurd positions and totals: if the
@@ -1124,7 +969,7 @@ START_TEST(forged_cursors)
     ck_assert_msg(version != NULL && strlen(version) == 64, "corpus.version");
     struct model_sha256 canon;
     events_canon(version, &canon);
-    resp_free(&r);
+    client_resp_free(&r);
     unsigned char b[18];
     ck_assert(cursor_bytes(real, b) == 0);
     uint32_t rank = (uint32_t)b[2] << 24 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 8 | b[5];
@@ -1138,7 +983,7 @@ START_TEST(forged_cursors)
         get("/events?limit=500", &r);
         size_t n_all = json_array_size(json_object_get(r.json, "data"));
         char *all = json_dumps(json_object_get(r.json, "data"), JSON_COMPACT | JSON_SORT_KEYS);
-        resp_free(&r);
+        client_resp_free(&r);
         static const uint32_t ranks[] = {0, 1, 31, 32, 33, 34, 1000, 65535, 0x7FFFFFFF,
                                          0xFFFFFFFE, 0xFFFFFFFF};
         static const uint32_t totals[] = {0, 33, 0xFFFFFFFF};
@@ -1156,7 +1001,7 @@ START_TEST(forged_cursors)
                     ck_assert_msg(r.json != NULL, "%s: not JSON", target);
                     if (r.status == 400) {
                         refused++;
-                        resp_free(&r);
+                        client_resp_free(&r);
                         continue;
                     }
                     accepted++;
@@ -1170,7 +1015,7 @@ START_TEST(forged_cursors)
                                       "%s: an item that is not an event", target);
                         free(one);
                     }
-                    resp_free(&r);
+                    client_resp_free(&r);
                 }
         fprintf(stderr, "hostile: cursors: MAC-valid forgeries (computable from /health's "
                 "corpus version): %d accepted, %d refused; none crashed the server\n",
@@ -1190,9 +1035,10 @@ START_TEST(bodies_on_get)
     char *big = malloc(16 << 20);
     memset(big, 'b', 16 << 20);
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-        struct req q = {NULL, big, sizes[i], {"Content-Type: application/octet-stream", NULL},
-                        30000L * slow};
-        struct resp r;
+        struct client_req q = {.body = big, .body_len = sizes[i],
+                               .headers = {"Content-Type: application/octet-stream", NULL},
+                               .timeout_ms = 30000L * slow};
+        struct client_resp r;
         double t0 = harness_now();
         perform(h, "/events?type=summit", &q, &r);
         ck_assert_msg(r.status == 200 && r.json != NULL, "GET with a body of %zu bytes: %ld",
@@ -1201,15 +1047,15 @@ START_TEST(bodies_on_get)
                       "connection (the last one was not kept)", sizes[i]);
         fprintf(stderr, "hostile: GET with a %zu-byte body: %ld in %.3f s\n", sizes[i],
                 r.status, harness_now() - t0);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     free(big);
     /* the connection is still good */
-    struct resp r;
+    struct client_resp r;
     perform(h, "/health", NULL, &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_msg(r.connects == 0, "the connection was not kept after the bodies");
-    resp_free(&r);
+    client_resp_free(&r);
     curl_easy_cleanup(h);
 
     /* Chunked, 1 MiB in 4 KiB chunks; a chunk size beyond any; a declared
@@ -1360,7 +1206,7 @@ START_TEST(long_values_survive_in_page_links)
         strcat(q, "%F0%9F%98%80");
     char target[5000], want_ids[8192] = "", got_ids[8192] = "";
     snprintf(target, sizeof(target), "/events?limit=500&q=%s", q);
-    struct resp r;
+    struct client_resp r;
     get(target, &r);
     ck_assert_msg(r.status == 200, "%.100s...: status %ld", target, r.status);
     size_t total = json_array_size(json_object_get(r.json, "data"));
@@ -1371,7 +1217,7 @@ START_TEST(long_values_survive_in_page_links)
         strcat(want_ids, json_string_value(json_object_get(it, "id")));
         strcat(want_ids, " ");
     }
-    resp_free(&r);
+    client_resp_free(&r);
     snprintf(target, sizeof(target), "/events?limit=2&q=%s", q);
     size_t pages = 0;
     for (;;) {
@@ -1386,12 +1232,12 @@ START_TEST(long_values_survive_in_page_links)
         const char *next = json_string_value(json_object_get(json_object_get(r.json, "links"),
                                                              "next"));
         if (next == NULL) {
-            resp_free(&r);
+            client_resp_free(&r);
             break;
         }
         ck_assert_msg(strlen(next) > strlen(q), "links.next is cut: %zu bytes", strlen(next));
         snprintf(target, sizeof(target), "%s", next);
-        resp_free(&r);
+        client_resp_free(&r);
     }
     ck_assert_msg(strcmp(got_ids, want_ids) == 0, "walking links.next gave %s, want %s",
                   got_ids, want_ids);
@@ -1476,10 +1322,10 @@ START_TEST(slowloris_leaves_the_service_available)
     char first_failure[200] = "";
     pid_t done = 0;
     while ((done = waitpid(pid, &status, WNOHANG)) == 0 && harness_now() < deadline) {
-        struct req q = {NULL, NULL, 0, {NULL}, 2000L * slow};
-        struct resp r;
+        struct client_req q = {.timeout_ms = 2000L * slow};
+        struct client_resp r;
         double p0 = harness_now();
-        try_http("/health", &q, &r);
+        client_perform(NULL, "/health", &q, &r);
         double took = harness_now() - p0;
         if (harness_now() - t0 > 1.0 && probes < 400) { /* once the attack has begun */
             lat[probes++] = took;
@@ -1489,7 +1335,7 @@ START_TEST(slowloris_leaves_the_service_available)
                              harness_now() - t0, curl_easy_strerror(r.rc), r.status);
             }
         }
-        resp_free(&r);
+        client_resp_free(&r);
         harness_sleep_ms(250);
     }
     if (done == 0) {
@@ -1571,14 +1417,14 @@ static int flood_state(int fd, char *buf, size_t size, size_t *got)
  * closed; a timeout is a hang. Returns 1 when it did not hang. */
 static int new_client(double timeout_s, long *status, double *took, CURLcode *rc)
 {
-    struct req q = {NULL, NULL, 0, {NULL}, (long)(timeout_s * 1000)};
-    struct resp r;
+    struct client_req q = {.timeout_ms = (long)(timeout_s * 1000)};
+    struct client_resp r;
     double t0 = harness_now();
-    try_http("/health", &q, &r);
+    client_perform(NULL, "/health", &q, &r);
     *took = harness_now() - t0;
     *status = r.status;
     *rc = r.rc;
-    resp_free(&r);
+    client_resp_free(&r);
     return *rc != CURLE_OPERATION_TIMEDOUT;
 }
 
@@ -1590,10 +1436,10 @@ START_TEST(connection_flood_beyond_the_limit)
                   (unsigned long long)rl.rlim_cur, FLOOD);
     /* A keep-alive client connected before the flood. */
     CURL *veteran = curl_easy_init();
-    struct resp r;
+    struct client_resp r;
     perform(veteran, "/health", NULL, &r);
     ck_assert_int_eq(r.status, 200);
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* The flood: FLOOD connections that send nothing. */
     int refused = 0;
@@ -1629,12 +1475,12 @@ START_TEST(connection_flood_beyond_the_limit)
         hung += !new_client(hang_limit, &st[i], &lat[i], &rc[i]);
     /* The client that was connected before keeps being served. */
     double v0 = harness_now();
-    struct req vq = {NULL, NULL, 0, {NULL}, (long)(hang_limit * 1000)};
-    try_perform(veteran, "/health", &vq, &r);
+    struct client_req vq = {.timeout_ms = (long)(hang_limit * 1000)};
+    client_perform(veteran, "/health", &vq, &r);
     double vlat = harness_now() - v0;
     long vstatus = r.status, vconnects = r.connects;
     CURLcode vrc = r.rc;
-    resp_free(&r);
+    client_resp_free(&r);
 
     /* Every flood connection now sends a request: each must get an answer
      * (200, or 503 past the limit) or be closed, in time. */
@@ -1687,10 +1533,10 @@ START_TEST(connection_flood_beyond_the_limit)
     curl_easy_cleanup(veteran);
     double c0 = harness_now(), recovered = -1;
     while (harness_now() - c0 < 10.0 * slow) {
-        struct req q = {NULL, NULL, 0, {NULL}, 2000L * slow};
-        try_http("/health", &q, &r);
+        struct client_req q = {.timeout_ms = 2000L * slow};
+        client_perform(NULL, "/health", &q, &r);
         int good = r.rc == CURLE_OK && r.status == 200;
-        resp_free(&r);
+        client_resp_free(&r);
         if (good) {
             recovered = harness_now() - c0;
             break;
@@ -1728,7 +1574,7 @@ START_TEST(ten_thousand_requests_on_one_connection)
     long port = 0;
     double t0 = harness_now();
     for (int i = 0; i < 10000; i++) {
-        struct resp r;
+        struct client_resp r;
         perform(h, seq[i % 4], NULL, &r);
         ck_assert_msg(r.status == 200 && r.len > 0, "request %d (%s): status %ld", i + 1,
                       seq[i % 4], r.status);
@@ -1739,7 +1585,7 @@ START_TEST(ten_thousand_requests_on_one_connection)
             ck_assert_msg(r.connects == 0 && r.local_port == port,
                           "request %d (%s) opened a new connection", i + 1, seq[i % 4]);
         }
-        resp_free(&r);
+        client_resp_free(&r);
     }
     double took = harness_now() - t0;
     curl_easy_cleanup(h);
@@ -1839,6 +1685,7 @@ int main(int argc, char **argv)
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return EXIT_FAILURE;
+    client_init(&server_base, &slow, 1);
     if (start_server(&server) != 0) {
         curl_global_cleanup();
         return EXIT_FAILURE;
