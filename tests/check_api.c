@@ -1823,17 +1823,43 @@ START_TEST(gzip_for_clients_that_accept_it)
 }
 END_TEST
 
+/* The value of one sample line of /metrics ("name{labels} "), which must be
+ * there. */
+static long metric(const char *sample)
+{
+    struct client_resp m;
+    get("/metrics", &m);
+    ck_assert_msg(m.status == 200 && m.body != NULL, "/metrics: %ld", m.status);
+    const char *line = strstr(m.body, sample);
+    ck_assert_msg(line != NULL, "no %s in\n%.2000s", sample, m.body);
+    long v = atol(line + strlen(sample));
+    client_resp_free(&m);
+    return v;
+}
+
+/* A request is counted when libmicrohttpd reports it complete, which may be
+ * just after the client has read the whole answer (and, on another
+ * connection, asked for /metrics): wait up to 10 s (valgrind) for at least
+ * want. */
+static long metric_reaches(const char *sample, long want)
+{
+    double deadline = harness_now() + 10;
+    long v = metric(sample);
+    while (v < want && harness_now() < deadline) {
+        harness_sleep_ms(20);
+        v = metric(sample);
+    }
+    return v;
+}
+
 /* A filtered list asked for again comes from the cache: the same bytes and
  * headers, and /metrics counts the hit. */
 START_TEST(filtered_responses_are_cached)
 {
     const char *path = "/events?actor=steve-witkoff&limit=2";
-    struct client_resp a, b, m;
-    get("/metrics", &m);
+    struct client_resp a, b;
     const char *k = "timeline_cache_hits_total{kind=\"recent_response\"} ";
-    ck_assert_ptr_nonnull(strstr(m.body, k));
-    long before = atol(strstr(m.body, k) + strlen(k));
-    client_resp_free(&m);
+    long before = metric(k);
     get(path, &a);
     get(path, &b);
     ck_assert_msg(a.status == 200 && b.status == 200, "%ld %ld", a.status, b.status);
@@ -1868,11 +1894,9 @@ START_TEST(filtered_responses_are_cached)
     }
     client_resp_free(&a);
     client_resp_free(&b);
-    get("/metrics", &m);
-    long after = atol(strstr(m.body, k) + strlen(k));
+    long after = metric(k);
     ck_assert_msg(after >= before + hits, "recent-response cache hits: %ld then %ld", before,
                   after);
-    client_resp_free(&m);
 
     /* single resources too: the same bytes, and the second is a hit */
     const char *one = "/events/putin-accepts-security-guarantees-2025-08-15";
@@ -1883,10 +1907,8 @@ START_TEST(filtered_responses_are_cached)
     client_resp_free(&a);
     client_resp_free(&b);
     before = after;
-    get("/metrics", &m);
-    after = atol(strstr(m.body, k) + strlen(k));
+    after = metric(k);
     ck_assert_msg(after >= before + 1, "%s twice: cache hits %ld then %ld", one, before, after);
-    client_resp_free(&m);
 }
 END_TEST
 
@@ -1899,23 +1921,19 @@ START_TEST(metrics_count_requests)
     char ct[128];
     ck_assert(header(&r, "Content-Type", ct, sizeof(ct)) == 1);
     ck_assert_msg(strncmp(ct, "text/plain; version=0.0.4", 25) == 0, "Content-Type %s", ct);
-    const char *line = strstr(r.body, "timeline_requests_total{route=\"/events\",status=\"200\"} ");
-    ck_assert_msg(line != NULL, "no /events 200 counter in\n%.2000s", r.body);
-    long before = atol(line + strlen("timeline_requests_total{route=\"/events\",status=\"200\"} "));
+    const char *k = "timeline_requests_total{route=\"/events\",status=\"200\"} ";
+    ck_assert_msg(strstr(r.body, k) != NULL, "no /events 200 counter in\n%.2000s", r.body);
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_request_duration_seconds_bucket{le=\"+Inf\"}"));
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_corpus_items{kind=\"events\"} 33"));
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_reloads_total 0"));
     client_resp_free(&r);
+    long before = metric(k);
     for (int i = 0; i < 3; i++) {
         get("/events?limit=1", &r);
         client_resp_free(&r);
     }
-    get("/metrics", &r);
-    line = strstr(r.body, "timeline_requests_total{route=\"/events\",status=\"200\"} ");
-    ck_assert(line != NULL);
-    long after = atol(line + strlen("timeline_requests_total{route=\"/events\",status=\"200\"} "));
+    long after = metric_reaches(k, before + 3);
     ck_assert_msg(after >= before + 3, "/events 200s: %ld then %ld", before, after);
-    client_resp_free(&r);
 }
 END_TEST
 
