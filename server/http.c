@@ -111,7 +111,8 @@ struct request_state {
     char *uri;
     size_t uri_len; /* the target as MHD saw it: a NUL in it cuts it short */
     int bad_target; /* the request target has a NUL byte */
-    char method[16];
+    char method[33];
+    int method_cut; /* method holds only the start of a longer one */
     int seen;
     int status;
     size_t bytes;
@@ -601,7 +602,6 @@ static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connec
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
                               const char *method, struct request_state *st)
 {
-    snprintf(st->method, sizeof(st->method), "%s", method);
     struct live *l = live_acquire(srv, &st->reload);
     st->live = l; /* both released once the response has been sent */
     st->route = route_table_size;
@@ -702,6 +702,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* out of memory in on_uri */
     if (!st->seen) {
         st->seen = 1; /* queue on the second call, or keep-alive is lost */
+        st->method_cut = snprintf(st->method, sizeof(st->method), "%s", method) >=
+                         (int)sizeof(st->method);
         /* The request line runs up to the version: a target shorter than
          * that had a NUL byte in it, which MHD cut it at. */
         if (url != NULL && version != NULL && version > url &&
@@ -718,25 +720,102 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return handle(cls, conn, method, st);
 }
 
+/* Appends ` key="value"` to the line at *at (ending before end), with
+ * every byte that could forge a field or a line (quote, backslash, control
+ * and non-ASCII bytes) written as \xHH, and at most max bytes of value.
+ * Returns 1 when the value was cut short. */
+static int log_field(char **at, char *end, const char *key, const char *v, size_t n,
+                     size_t max)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *o = *at;
+    o += snprintf(o, (size_t)(end - o), " %s=\"", key);
+    size_t i = 0;
+    for (; i < n && i < max && end - o > 6; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    *at = o;
+    return i < n;
+}
+
+enum { LOG_PATH_MAX = 400, LOG_QUERY_MAX = 800 };
+
+/* Why a request ended without an answer of ours (status 0 in the log). */
+static const char *closed_reason(enum MHD_RequestTerminationCode toe)
+{
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return "timeout";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return "shutdown";
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+        return "read_error";
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+        return "client_abort";
+    default:
+        return "error"; /* including an answer libmicrohttpd made itself */
+    }
+}
+
+/* One line per request on stderr, written with one write(2) so that lines
+ * from different threads never interleave:
+ *   access method="GET" status=200 bytes=1234 us=56 path="/events"
+ *   query="actor=x" (when the target has a query) cut=1 (when a value was
+ *   shortened). A request that ended before we answered it has status=0
+ *   and closed="timeout" (or another closed_reason). The values are the
+ *   raw bytes the client sent, escaped by log_field. */
+static void access_log(const struct request_state *st, long long us,
+                       enum MHD_RequestTerminationCode toe)
+{
+    /* Room for every field at its longest, each byte escaped: log_field
+     * never has to cut a value for want of room. */
+    char line[160 + 4 * (sizeof(st->method) + LOG_PATH_MAX + LOG_QUERY_MAX)];
+    char *o = line, *end = line + sizeof(line) - 16; /* room for " cut=1\n" */
+    const char *target = st->uri != NULL ? st->uri : "";
+    size_t path_len = strcspn(target, "?");
+    int cut = st->method_cut;
+    o += snprintf(o, (size_t)(end - o), "access");
+    cut |= log_field(&o, end, "method", st->method, strlen(st->method), sizeof(st->method));
+    o += snprintf(o, (size_t)(end - o), " status=%d bytes=%zu us=%lld", st->status, st->bytes,
+                  us);
+    cut |= log_field(&o, end, "path", target, path_len, LOG_PATH_MAX);
+    if (target[path_len] == '?')
+        cut |= log_field(&o, end, "query", target + path_len + 1, st->uri_len - path_len - 1,
+                         LOG_QUERY_MAX);
+    if (st->status == 0)
+        o += snprintf(o, (size_t)(end - o), " closed=\"%s\"", closed_reason(toe));
+    if (cut)
+        o += snprintf(o, 16, " cut=1");
+    *o++ = '\n';
+    ssize_t w = write(STDERR_FILENO, line, (size_t)(o - line));
+    (void)w; /* a log that cannot be written is not worth failing a request */
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
-    (void)toe;
     struct server *srv = cls;
     struct request_state *st = *con_cls;
     if (st == NULL)
         return;
-    if (st->status != 0) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long long us = (now.tv_sec - st->started.tv_sec) * 1000000LL +
-                       (now.tv_nsec - st->started.tv_nsec) / 1000;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long us = (now.tv_sec - st->started.tv_sec) * 1000000LL +
+                   (now.tv_nsec - st->started.tv_nsec) / 1000;
+    if (st->status != 0)
         metrics_count(&srv->metrics, st->route, st->status, (unsigned long)us);
-        if (srv->access_log)
-            fprintf(stderr, "access method=%s status=%d bytes=%zu us=%lld uri=\"%.300s\"\n",
-                    st->method, st->status, st->bytes, us, st->uri ? st->uri : "");
-    }
+    if (srv->access_log)
+        access_log(st, us, toe);
     live_release(st->live);
     status_release(st->reload);
     free(st->uri);

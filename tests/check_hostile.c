@@ -112,7 +112,7 @@ static int start_server(struct harness_server *sp)
 {
     snprintf(sp->log, sizeof(sp->log), "%s/server.log", tmpdir);
     char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
-                    "--data", (char *)data_dir, NULL};
+                    "--data", (char *)data_dir, "--access-log", NULL};
     if (harness_start(sp, args, 30 * slow, "check_hostile") == 0)
         return 0;
     print_log_tail(30);
@@ -1195,6 +1195,110 @@ START_TEST(unknown_methods_and_garbage)
 }
 END_TEST
 
+/* ---- The access log ---- */
+
+/* The log's lines that contain marker, up to max, read again for up to
+ * 10 s until there are want of them (a line is written when libmicrohttpd
+ * reports the request complete, which may follow the client's read).
+ * Returns how many were found; each lines[i] is malloc'd. */
+static int log_lines_with(const char *marker, int want, char **lines, int max)
+{
+    double deadline = harness_now() + 10.0 * slow;
+    int n = 0;
+    for (;;) {
+        FILE *f = fopen(server.log, "r");
+        ck_assert_ptr_nonnull(f);
+        char *line = NULL;
+        size_t cap = 0;
+        n = 0;
+        while (getline(&line, &cap, f) > 0)
+            if (strstr(line, marker) != NULL && n < max)
+                lines[n++] = strdup(line);
+        free(line);
+        fclose(f);
+        if (n >= want || harness_now() > deadline)
+            return n;
+        for (int i = 0; i < n; i++)
+            free(lines[i]);
+        harness_sleep_ms(20);
+    }
+}
+
+/* One access-log line per request, its fields exactly as the client sent
+ * them, with nothing a client sends able to start a line or a field of its
+ * own: quote, backslash, control and non-ASCII bytes are written \xHH. */
+START_TEST(access_log_cannot_be_forged)
+{
+    static const struct {
+        struct { const char *b; size_t n; } req;
+        int status;
+        const char *line; /* up to " us=", then from " path=" */
+        const char *rest;
+    } cases[] = {
+        {LIT("GET /quotes?speaker=steve-witkoff&q=log-probe-1 HTTP/1.1\r\nHost: x\r\n"
+             "Connection: close\r\n\r\n"), 200, "access method=\"GET\" status=200 bytes=",
+         " path=\"/quotes\" query=\"speaker=steve-witkoff&q=log-probe-1\"\n"},
+        {LIT("GET /log-probe-2\"\x01\\\tx?a=\"b\xff%0A HTTP/1.1\r\nHost: x\r\n"
+             "Connection: close\r\n\r\n"), 400, "access method=\"GET\" status=400 bytes=",
+         " path=\"/log-probe-2\\x22\\x01\\x5c\\x09x\" query=\"a=\\x22b\\xff%0A\"\n"},
+        {LIT("G\"E\nT /log-probe-3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), -1,
+         NULL, NULL},
+        {LIT("X\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\" /log-probe-4 HTTP/1.1\r\n"
+             "Host: x\r\nConnection: close\r\n\r\n"), 404,
+         "access method=\"X\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22"
+         "\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22"
+         "\\x22\" status=404 bytes=", " path=\"/log-probe-4\" cut=1\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct raw r;
+        raw_exchange(cases[i].req.b, cases[i].req.n, 0, 10.0 * slow, &r);
+        const char *what = show(cases[i].req.b, cases[i].req.n);
+        if (cases[i].status > 0)
+            ck_assert_msg(r.status == cases[i].status, "%s: status %d", what, r.status);
+        raw_free(&r);
+        char marker[32], *lines[4];
+        snprintf(marker, sizeof(marker), "probe-%zu", i + 1);
+        int n = log_lines_with(marker, cases[i].line ? 1 : 0, lines, 4);
+        if (cases[i].line == NULL) {
+            /* refused before it was a request: any line it left is one */
+            ck_assert_msg(n <= 1, "%s: %d log lines", what, n);
+        } else {
+            ck_assert_msg(n == 1, "%s: %d access-log lines with %s, want 1", what, n, marker);
+            size_t head = strlen(cases[i].line);
+            const char *us = strstr(lines[0], " us=");
+            const char *path = strstr(lines[0], " path=");
+            ck_assert_msg(strncmp(lines[0], cases[i].line, head) == 0 && us && path &&
+                              strcmp(path, cases[i].rest) == 0,
+                          "%s: logged as\n%s want\n%s<bytes> us=<us>%s", what, lines[0],
+                          cases[i].line, cases[i].rest);
+            char *e;
+            long us_v = strtol(us + 4, &e, 10);
+            ck_assert_msg(e == path && us_v >= 0, "%s: us in %s", what, lines[0]);
+        }
+        for (int k = 0; k < n; k++) {
+            for (const char *c = lines[k]; *c != '\n' && *c != '\0'; c++)
+                ck_assert_msg(*c >= 0x20 && *c < 0x7f, "%s: byte 0x%02x in the log line %s",
+                              what, (unsigned char)*c, lines[k]);
+            free(lines[k]);
+        }
+    }
+    /* A request the client abandoned is logged too, as not answered. */
+    int fd = raw_connect(10.0 * slow);
+    ck_assert_msg(fd >= 0, "connect");
+    static const char part[] = "GET /log-probe-abandoned HTTP/1.1\r\nHost: x\r\n";
+    ck_assert(write(fd, part, sizeof(part) - 1) == (ssize_t)(sizeof(part) - 1));
+    harness_sleep_ms(200);
+    close(fd);
+    char *lines[4];
+    int n = log_lines_with("log-probe-abandoned", 1, lines, 4);
+    ck_assert_msg(n == 1, "an abandoned request: %d log lines", n);
+    ck_assert_msg(strstr(lines[0], " status=0 ") && strstr(lines[0], " closed=\""),
+                  "an abandoned request is logged as %s", lines[0]);
+    free(lines[0]);
+    alive("the access log");
+}
+END_TEST
+
 /* ---- Long values in page links ---- */
 
 START_TEST(long_values_survive_in_page_links)
@@ -1705,6 +1809,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, bodies_on_get);
     tcase_add_test(tc, unknown_methods_and_garbage);
     tcase_add_test(tc, long_values_survive_in_page_links);
+    tcase_add_test(tc, access_log_cannot_be_forged);
     suite_add_tcase(suite, tc);
     tc = tcase_create("load");
     tcase_add_test(tc, slowloris_leaves_the_service_available);
