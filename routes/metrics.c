@@ -82,7 +82,7 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
         }
     }
     put(&o, "# HELP timeline_request_duration_seconds Time from the request line to "
-            "the response being queued.\n# TYPE timeline_request_duration_seconds histogram\n");
+            "the whole response written to the socket.\n# TYPE timeline_request_duration_seconds histogram\n");
     unsigned long cum = 0;
     for (size_t b = 0; b <= METRICS_BUCKETS; b++) {
         cum += get(&m->latency[b]);
