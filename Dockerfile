@@ -1,6 +1,6 @@
 # timeline-server and the bundled corpus in a small image.
 #
-#   docker build -t timeline .
+#   docker build --build-arg TIMELINE_BUILD_ID="$(git describe --always --dirty)" -t timeline .
 #   docker run --rm -p 8080:8080 timeline
 #
 # Two stages on debian:bookworm-slim: the first builds with the -dev packages,
@@ -14,11 +14,14 @@ RUN apt-get update \
       build-essential cmake pkg-config libjansson-dev libmicrohttpd-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# .dockerignore keeps .git, build directories, node_modules and tests/ out: the
-# build id falls back to the version outside a git checkout, and the tests are
-# not built (BUILD_TESTING=OFF).
+# .dockerignore keeps .git, build directories, node_modules and tests/ out, so
+# the build id (in every ETag) is the one passed here, e.g.
+# --build-arg TIMELINE_BUILD_ID="$(git describe --always --dirty)", or the
+# version alone; the tests are not built (BUILD_TESTING=OFF).
+ARG TIMELINE_BUILD_ID=
 COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+      -DTIMELINE_BUILD_ID="${TIMELINE_BUILD_ID}" \
  && cmake --build /build -j"$(nproc)" --target timeline-server timeline-check \
  && strip /build/timeline-server /build/timeline-check \
  && /build/timeline-check data
