@@ -1176,20 +1176,18 @@ static void diag_push(struct model_diagnostics *diag, char *message)
     diag->messages[diag->count++] = message;
 }
 
-/* Replaces each byte that is not part of valid UTF-8 by '?'. Messages quote
- * values cut to a length (which can split a character) and file names, and
- * their readers need UTF-8: timeline-check --json dropped such a message. */
-static void utf8_scrub(char *s)
+/* Takes message, with each byte that is not part of valid UTF-8 made '?'.
+ * Messages quote values cut to a length (which can split a character) and
+ * file names, and their readers need UTF-8: timeline-check --json dropped
+ * such a message. */
+static void diag_push_utf8(struct model_diagnostics *diag, char *message)
 {
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t len = model_utf8_decode(s + i, n - i, &cp);
-        if (len == 0)
-            s[i++] = '?';
-        else
-            i += len;
+    char *fixed = model_utf8_repair(message, "?");
+    if (fixed != NULL) {
+        free(message);
+        message = fixed;
     }
+    diag_push(diag, message);
 }
 
 static void report_errors(struct loader *ld, struct model_diagnostics *diag)
@@ -1222,8 +1220,7 @@ static void report_errors(struct loader *ld, struct model_diagnostics *diag)
         if (asprintf(&line, "%s:%d:%d: %s", ld->paths[e->file], e->line,
                      e->column, e->message) < 0)
             abort();
-        utf8_scrub(line);
-        diag_push(diag, line);
+        diag_push_utf8(diag, line);
     }
 }
 
@@ -1415,8 +1412,7 @@ int model_load(const char *dir, const struct model_load_options *opts,
         if (asprintf(&msg, "%s: not a readable corpus directory: %s", dir,
                      strerror(errno ? errno : ENOTDIR)) < 0)
             abort();
-        utf8_scrub(msg);
-        diag_push(diag, msg);
+        diag_push_utf8(diag, msg);
         loader_free(&ld);
         model_arena_free(ld.arena);
         return -1;

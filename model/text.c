@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 size_t model_utf8_decode(const char *str, size_t n, uint32_t *cp)
@@ -64,6 +65,32 @@ int model_utf8_valid(const char *s, size_t n)
         i += len;
     }
     return 1;
+}
+
+char *model_utf8_repair(const char *s, const char *rep)
+{
+    size_t n = strlen(s), rlen = strlen(rep);
+    if (model_utf8_valid(s, n))
+        return NULL;
+    char *out = malloc(n * (rlen > 1 ? rlen : 1) + 1);
+    if (out == NULL)
+        abort(); /* as the loader does when a message cannot be made */
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = model_utf8_decode(s + i, n - i, &cp);
+        if (len == 0) {
+            memcpy(out + k, rep, rlen);
+            k += rlen;
+            i++;
+        } else {
+            memcpy(out + k, s + i, len);
+            k += len;
+            i += len;
+        }
+    }
+    out[k] = '\0';
+    return out;
 }
 
 int model_utf8_prefix(const char *s, size_t max)

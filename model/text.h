@@ -22,6 +22,12 @@ size_t model_utf8_offset(const char *s, size_t n, size_t cp);
  * that quotes the start of a long value must stay valid UTF-8. */
 int model_utf8_prefix(const char *s, size_t max);
 
+/* NULL when s is valid UTF-8; else a malloc'd copy in which each byte that
+ * is not part of a valid character is replaced by rep (for messages that
+ * quote what a client or a file gave, to readers that need UTF-8). Aborts
+ * when out of memory. */
+char *model_utf8_repair(const char *s, const char *rep);
+
 /* Calls emit(token, len, arg) for each search token of s, in order. A token
  * is a maximal run of letters and digits, lowercased and with Latin accents
  * removed ("Zelenskyy's" gives "zelenskyy", "s"; "Öztürk" gives "ozturk").

@@ -23,30 +23,8 @@ void route_response_free(struct route_response *r)
  * problem may quote anything a client sent (a method of raw bytes, say). */
 static const char *utf8_clean(const char *s, char **copy)
 {
-    *copy = NULL;
-    size_t n = s != NULL ? strlen(s) : 0;
-    if (s == NULL || model_utf8_valid(s, n))
-        return s;
-    char *o = malloc(3 * n + 1);
-    if (o == NULL)
-        return "";
-    size_t k = 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t len = model_utf8_decode(s + i, n - i, &cp);
-        if (len == 0) {
-            memcpy(o + k, "\xEF\xBF\xBD", 3);
-            k += 3;
-            i++;
-        } else {
-            memcpy(o + k, s + i, len);
-            k += len;
-            i += len;
-        }
-    }
-    o[k] = '\0';
-    *copy = o;
-    return o;
+    *copy = s != NULL ? model_utf8_repair(s, "\xEF\xBF\xBD") : NULL;
+    return *copy != NULL ? *copy : s;
 }
 
 void route_problem(struct route_response *resp, int status, const char *title,

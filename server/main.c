@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "model.h"
+#include "text.h"
 
 #ifndef TIMELINE_DATA_DIR
 #define TIMELINE_DATA_DIR "data"
@@ -69,9 +70,7 @@ static void reload(struct server *srv, const char *data, const struct model_load
      * character in two: /health serves the summary as a JSON string, and
      * jansson refuses invalid UTF-8 (the body would be empty). */
     const char *first = diag.count ? diag.messages[0] : "";
-    int n = (int)strnlen(first, 400);
-    while (n > 0 && ((unsigned char)first[n] & 0xC0) == 0x80)
-        n--;
+    int n = model_utf8_prefix(first, 400);
     char summary[600];
     snprintf(summary, sizeof(summary), "%zu error%s; still serving the previous corpus. "
              "First: %.*s", diag.count, diag.count == 1 ? "" : "s", n, first);

@@ -56,6 +56,25 @@ START_TEST(utf8_decode_and_validate)
 }
 END_TEST
 
+/* Messages that quote a client's or a file's bytes: cut on a character
+ * boundary, and invalid bytes replaced. */
+START_TEST(utf8_prefix_and_repair)
+{
+    const char *e = "a\xc3\xa9\xc3\xa9"; /* aéé: 5 bytes */
+    ck_assert_int_eq(model_utf8_prefix(e, 10), 5);
+    ck_assert_int_eq(model_utf8_prefix(e, 3), 3);
+    ck_assert_int_eq(model_utf8_prefix(e, 2), 1); /* not into the first é */
+    ck_assert_int_eq(model_utf8_prefix(e, 0), 0);
+    ck_assert_ptr_null(model_utf8_repair(e, "?"));
+    char *r = model_utf8_repair("a\xc3\xff\xe2\x80" "b\xc3\xa9", "?");
+    ck_assert_str_eq(r, "a????b\xc3\xa9"); /* cut é, 0xff, and a cut “ (2 bytes) */
+    free(r);
+    r = model_utf8_repair("\xed\xa0\x80" "x", "\xef\xbf\xbd"); /* a surrogate: 3 bytes */
+    ck_assert_str_eq(r, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "x");
+    free(r);
+}
+END_TEST
+
 START_TEST(utf8_offsets_count_code_points)
 {
     const char *s = "\xe2\x80\x9cNo\xe2\x80\x9d \xc3\xa9t\xc3\xa9"; /* “No” été */
@@ -194,6 +213,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, sha256_vectors);
     tcase_add_test(tc, utf8_decode_and_validate);
+    tcase_add_test(tc, utf8_prefix_and_repair);
     tcase_add_test(tc, utf8_offsets_count_code_points);
     tcase_add_test(tc, tokenize_folds_case_and_accents);
     tcase_add_test(tc, tokenize_cuts_long_tokens);
