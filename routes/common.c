@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "common.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,35 @@ static const char *utf8_clean(const char *s, char **copy)
 {
     *copy = s != NULL ? model_utf8_repair(s, "\xEF\xBF\xBD") : NULL;
     return *copy != NULL ? *copy : s;
+}
+
+void route_buf_put(struct route_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void route_buf_printf(struct route_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->p == NULL || (size_t)n >= b->cap - b->len) {
+        b->cap = (b->len + (size_t)n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        va_start(ap, fmt);
+        vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
 }
 
 void route_problem(struct route_response *resp, int status, const char *title,
@@ -399,31 +429,30 @@ json_t *json_source(const struct model_source *s, int with_supports)
 
 /* ---- Collections ---- */
 
-static void url_encode(const char *s, char *out, size_t size)
+/* Appends s percent-encoded (all but RFC 3986's unreserved characters). */
+static void buf_url_encoded(struct route_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (; *s != '\0' && o + 4 < size; s++) {
+    for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '_' || c == '.' || c == '~') {
-            out[o++] = (char)c;
+            route_buf_put(b, s, 1);
         } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
+            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            route_buf_put(b, esc, 3);
         }
     }
-    out[o] = '\0';
 }
 
 /* The request's path and parameters, with cursor replaced by new_cursor
- * (dropped when NULL). Returns a malloc'd string. */
+ * (dropped when NULL), every value whole however long: a cut one would make
+ * links.next another query (or invalid UTF-8) that its cursor does not fit.
+ * Returns a malloc'd string. */
 static char *page_url(const struct route_request *req, const char *new_cursor)
 {
-    size_t cap = 256, o = 0;
-    char *url = malloc(cap);
-    o = (size_t)snprintf(url, cap, "%s", req->path);
+    struct route_buf b = {NULL, 0, 0};
+    route_buf_printf(&b, "%s", req->path);
     int first = 1;
     for (size_t i = 0; i <= req->n_params; i++) {
         const char *name, *value;
@@ -438,23 +467,13 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
         } else {
             break;
         }
-        /* Whole values, however long: a cut one would make links.next
-         * another query (or invalid UTF-8) that its cursor does not fit. */
-        size_t nsize = 3 * strlen(name) + 5, vsize = 3 * strlen(value) + 5;
-        char *ename = malloc(nsize), *enc = malloc(vsize);
-        url_encode(name, ename, nsize);
-        url_encode(value, enc, vsize);
-        size_t need = o + strlen(ename) + strlen(enc) + 3;
-        if (need >= cap) {
-            cap = need * 2;
-            url = realloc(url, cap);
-        }
-        o += (size_t)snprintf(url + o, cap - o, "%c%s=%s", first ? '?' : '&', ename, enc);
+        route_buf_put(&b, first ? "?" : "&", 1);
+        buf_url_encoded(&b, name);
+        route_buf_put(&b, "=", 1);
+        buf_url_encoded(&b, value);
         first = 0;
-        free(ename);
-        free(enc);
     }
-    return url;
+    return b.p;
 }
 
 static const struct route_fragment *fragment_of(const struct route_request *req,
@@ -485,37 +504,11 @@ void respond_entity(const struct route_request *req, struct route_response *resp
     resp->body_len = f->len;
 }
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void buf_put(struct buf *b, const char *s, size_t n)
+/* v (stolen) as compact JSON with sorted keys, or null. */
+static void buf_json(struct route_buf *b, json_t *v)
 {
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-    buf_put(b, s, strlen(s));
-}
-
-/* A JSON string literal, or null. */
-static void buf_json_string(struct buf *b, const char *s)
-{
-    if (s == NULL) {
-        buf_str(b, "null");
-        return;
-    }
-    json_t *v = json_string(s);
-    char *enc = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    buf_str(b, enc ? enc : "null");
+    char *enc = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    route_buf_printf(b, "%s", enc ? enc : "null");
     free(enc);
     json_decref(v);
 }
@@ -531,32 +524,24 @@ void respond_page(const struct route_request *req, struct route_response *resp,
         resp->link = NULL;
     /* The envelope is written by hand with its keys in sorted order, as
      * JSON_SORT_KEYS would: {"data":[…],"links":{"next","self"},"meta":{…}}. */
-    struct buf b = {NULL, 0, 0};
-    buf_str(&b, "{\"data\":[");
+    struct route_buf b = {NULL, 0, 0};
+    route_buf_printf(&b, "{\"data\":[");
     for (size_t i = 0; i < page->count; i++) {
         if (i > 0)
-            buf_str(&b, ",");
+            route_buf_put(&b, ",", 1);
         const struct route_fragment *f = fragment_of(req, kind, page->items[i]);
-        if (f != NULL && f->json != NULL) {
-            buf_put(&b, f->json, f->len);
-        } else {
-            json_t *v = render(page->items[i]);
-            char *enc = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-            buf_str(&b, enc ? enc : "null");
-            free(enc);
-            json_decref(v);
-        }
+        if (f != NULL && f->json != NULL)
+            route_buf_put(&b, f->json, f->len);
+        else
+            buf_json(&b, render(page->items[i]));
     }
-    buf_str(&b, "],\"links\":{\"next\":");
-    buf_json_string(&b, next);
-    buf_str(&b, ",\"self\":");
-    buf_json_string(&b, self);
-    char meta[160];
-    snprintf(meta, sizeof(meta), "},\"meta\":{\"limit\":%zu,\"next_cursor\":", limit);
-    buf_str(&b, meta);
-    buf_json_string(&b, more ? page->next_cursor : NULL);
-    snprintf(meta, sizeof(meta), ",\"total\":%zu}}", page->total);
-    buf_str(&b, meta);
+    route_buf_printf(&b, "],\"links\":{\"next\":");
+    buf_json(&b, next ? json_string(next) : NULL);
+    route_buf_printf(&b, ",\"self\":");
+    buf_json(&b, json_string(self));
+    route_buf_printf(&b, "},\"meta\":{\"limit\":%zu,\"next_cursor\":", limit);
+    buf_json(&b, more ? json_string(page->next_cursor) : NULL);
+    route_buf_printf(&b, ",\"total\":%zu}}", page->total);
     free(self);
     free(next);
     resp->status = 200;

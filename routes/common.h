@@ -41,6 +41,16 @@ json_t *json_quote(const struct model_quote *q);
 json_t *json_actor(const struct model_actor *a);
 json_t *json_source(const struct model_source *s, int with_supports);
 
+/* A growing string, NUL-terminated once anything was added; p is malloc'd
+ * (start from {NULL, 0, 0}; hand p on as a body, or free it). */
+struct route_buf {
+    char *p;
+    size_t len, cap;
+};
+void route_buf_put(struct route_buf *b, const char *s, size_t n);
+__attribute__((format(printf, 2, 3))) void route_buf_printf(struct route_buf *b,
+                                                            const char *fmt, ...);
+
 /* Serialises v (stealing the reference) as the 200 response body. */
 void respond_json(struct route_response *resp, int status, json_t *v);
 

@@ -1,7 +1,6 @@
 /* GET /metrics: the server's counters in the Prometheus text format. */
 #include "metrics.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,27 +28,6 @@ void metrics_count(struct route_metrics *m, size_t route, int status, unsigned l
     atomic_fetch_add_explicit(&m->latency_sum_us, us, memory_order_relaxed);
 }
 
-struct out {
-    char *buf;
-    size_t len, cap;
-};
-
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-        va_end(ap);
-        if (n >= 0 && (size_t)n < o->cap - o->len) {
-            o->len += (size_t)n;
-            return;
-        }
-        o->cap = o->cap * 2 + (size_t)(n > 0 ? n : 64);
-        o->buf = realloc(o->buf, o->cap);
-    }
-}
-
 static unsigned long get(atomic_ulong *a)
 {
     return atomic_load_explicit(a, memory_order_relaxed);
@@ -62,8 +40,8 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
         return;
     struct route_metrics *m = req->ctx->metrics;
     const struct model_snapshot *s = req->snap;
-    struct out o = {malloc(4096), 0, 4096};
-    put(&o, "# HELP timeline_requests_total Requests answered, by route and status.\n"
+    struct route_buf o = {NULL, 0, 0};
+    route_buf_printf(&o, "# HELP timeline_requests_total Requests answered, by route and status.\n"
             "# TYPE timeline_requests_total counter\n");
     for (size_t r = 0; r < METRICS_ROUTES; r++) {
         if (r > route_table_size && r != METRICS_ROUTES - 1)
@@ -78,38 +56,42 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
                 snprintf(code, sizeof(code), "%d", metrics_statuses[st]);
             else
                 snprintf(code, sizeof(code), "other");
-            put(&o, "timeline_requests_total{route=\"%s\",status=\"%s\"} %lu\n", route, code, n);
+            route_buf_printf(&o, "timeline_requests_total{route=\"%s\",status=\"%s\"} %lu\n",
+                             route, code, n);
         }
     }
-    put(&o, "# HELP timeline_request_duration_seconds Time from the request line to "
-            "the whole response written to the socket.\n# TYPE timeline_request_duration_seconds histogram\n");
+    route_buf_printf(&o, "# HELP timeline_request_duration_seconds Time from the request line "
+            "to the whole response written to the socket.\n"
+            "# TYPE timeline_request_duration_seconds histogram\n");
     unsigned long cum = 0;
     for (size_t b = 0; b <= METRICS_BUCKETS; b++) {
         cum += get(&m->latency[b]);
         if (b < METRICS_BUCKETS)
-            put(&o, "timeline_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+            route_buf_printf(&o, "timeline_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
                 (double)metrics_bucket_us[b] / 1e6, cum);
         else
-            put(&o, "timeline_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", cum);
+            route_buf_printf(&o, "timeline_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+                             cum);
     }
-    put(&o, "timeline_request_duration_seconds_sum %.6f\n"
+    route_buf_printf(&o, "timeline_request_duration_seconds_sum %.6f\n"
             "timeline_request_duration_seconds_count %lu\n",
         (double)get(&m->latency_sum_us) / 1e6, cum);
-    put(&o, "# HELP timeline_cache_hits_total Responses served from what was built when "
-            "the corpus was loaded, or for an earlier request.\n# TYPE timeline_cache_hits_total counter\n"
+    route_buf_printf(&o, "# HELP timeline_cache_hits_total Responses served from what was "
+            "built when the corpus was loaded, or for an earlier request.\n"
+            "# TYPE timeline_cache_hits_total counter\n"
             "timeline_cache_hits_total{kind=\"prebuilt_response\"} %lu\n"
             "timeline_cache_hits_total{kind=\"prebuilt_fragments\"} %lu\n"
             "timeline_cache_hits_total{kind=\"recent_response\"} %lu\n"
             "timeline_cache_hits_total{kind=\"not_modified\"} %lu\n",
         get(&m->prebuilt_hits), get(&m->fragment_hits), get(&m->recent_hits),
         get(&m->not_modified));
-    put(&o, "# HELP timeline_reloads_total Corpus reloads (SIGHUP) that succeeded.\n"
+    route_buf_printf(&o, "# HELP timeline_reloads_total Corpus reloads (SIGHUP) that succeeded.\n"
             "# TYPE timeline_reloads_total counter\ntimeline_reloads_total %lu\n"
             "# HELP timeline_reload_failures_total Corpus reloads that failed (the old "
             "corpus kept serving).\n# TYPE timeline_reload_failures_total counter\n"
             "timeline_reload_failures_total %lu\n",
         get(&m->reloads), get(&m->reload_failures));
-    put(&o, "# HELP timeline_corpus_items Items in the corpus being served.\n"
+    route_buf_printf(&o, "# HELP timeline_corpus_items Items in the corpus being served.\n"
             "# TYPE timeline_corpus_items gauge\n"
             "timeline_corpus_items{kind=\"sources\"} %zu\n"
             "timeline_corpus_items{kind=\"actors\"} %zu\n"
@@ -123,7 +105,7 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
         (long long)s->loaded_at);
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    resp->body = o.buf;
+    resp->body = o.p;
     resp->body_len = o.len;
     resp->uncacheable = 1;
 }
