@@ -18,8 +18,8 @@ void metrics_count(struct route_metrics *m, size_t route, int status, unsigned l
     size_t s = 0;
     while (s < METRICS_STATUSES - 1 && metrics_statuses[s] != status)
         s++;
-    if (route >= METRICS_ROUTES)
-        route = METRICS_ROUTES - 1;
+    if (route > route_table_size)
+        route = route_table_size; /* "none" */
     atomic_fetch_add_explicit(&m->requests[route][s], 1, memory_order_relaxed);
     size_t b = 0;
     while (b < METRICS_BUCKETS && us > metrics_bucket_us[b])
@@ -43,9 +43,7 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
     struct route_buf o = {NULL, 0, 0};
     route_buf_printf(&o, "# HELP timeline_requests_total Requests answered, by route and status.\n"
             "# TYPE timeline_requests_total counter\n");
-    for (size_t r = 0; r < METRICS_ROUTES; r++) {
-        if (r > route_table_size && r != METRICS_ROUTES - 1)
-            continue;
+    for (size_t r = 0; r <= route_table_size; r++) {
         const char *route = r < route_table_size ? route_table[r].pattern : "none";
         for (size_t st = 0; st < METRICS_STATUSES; st++) {
             unsigned long n = get(&m->requests[r][st]);

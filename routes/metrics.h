@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#define METRICS_ROUTES 32 /* route table entries, plus one for "no route" */
+#define METRICS_ROUTES 32 /* room for the route table's entries and "none" */
 #define METRICS_STATUSES 9
 #define METRICS_BUCKETS 12
 

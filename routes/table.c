@@ -1,6 +1,7 @@
 /* The dispatch table: every path the API serves, in one place. */
 #include <string.h>
 
+#include "metrics.h"
 #include "route.h"
 
 const struct route route_table[] = {
@@ -21,6 +22,8 @@ const struct route route_table[] = {
     {"/metrics", route_metrics},
 };
 const size_t route_table_size = sizeof(route_table) / sizeof(route_table[0]);
+_Static_assert(sizeof(route_table) / sizeof(route_table[0]) < METRICS_ROUTES,
+               "/metrics counts each route and \"none\": raise METRICS_ROUTES");
 
 int route_split_path(char *buf, struct route_request *req)
 {

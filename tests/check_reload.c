@@ -585,19 +585,6 @@ static json_t *get_json(const char *path)
     return j;
 }
 
-/* The value of a counter in /metrics, or -1. */
-static long metric(const char *text, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = text; p != NULL && *p != '\0';) {
-        if (strncmp(p, name, n) == 0 && p[n] == ' ')
-            return strtol(p + n + 1, NULL, 10);
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    return -1;
-}
-
 /* Waits until /metrics counts ok successful and failed failed reloads;
  * returns the seconds it took from since, or -1 after a failure. */
 static double wait_reloads(long ok, long failed, double since)
@@ -612,8 +599,8 @@ static double wait_reloads(long ok, long failed, double since)
             fetch_free(&f);
             return -1;
         }
-        got_ok = metric(f.body, "timeline_reloads_total");
-        got_failed = metric(f.body, "timeline_reload_failures_total");
+        got_ok = harness_metric(f.body, "timeline_reloads_total");
+        got_failed = harness_metric(f.body, "timeline_reload_failures_total");
         fetch_free(&f);
         if (got_ok == ok && got_failed == failed)
             return harness_now() - since;

@@ -6,11 +6,24 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+long harness_metric(const char *text, const char *sample)
+{
+    size_t n = strlen(sample);
+    for (const char *p = text; p != NULL && *p != '\0';) {
+        if (strncmp(p, sample, n) == 0 && p[n] == ' ')
+            return strtol(p + n + 1, NULL, 10);
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return -1;
+}
 
 double harness_now(void)
 {

@@ -25,6 +25,11 @@ int harness_start(struct harness_server *sp, char *const argv[], int timeout_s,
 /* SIGKILL, reap, close: for failures. */
 void harness_stop_hard(struct harness_server *sp);
 
+/* The value of the sample (a name with its labels, as in
+ * 'timeline_requests_total{route="none",status="404"}') on a line of its own
+ * in /metrics text, or -1 when there is none. */
+long harness_metric(const char *text, const char *sample);
+
 double harness_now(void);
 void harness_sleep_ms(long ms);
 
