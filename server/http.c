@@ -47,18 +47,20 @@ struct prebuilt {
 
 #define MAX_PREBUILT 8
 
-/* Recent responses (filtered lists, single resources), by request: a direct-mapped table (a new entry
- * replaces whatever had its slot) with a cap on the bytes it holds, so its
- * memory is bounded whatever the traffic. An entry is a ready MHD response,
- * headers included, queued as is on a hit: MHD counts its references, so a
- * replaced entry lives on until the connections sending it are done. Slots
- * are read and written under a striped lock; the table lives and dies with
- * its snapshot. */
+/* Recent responses (filtered lists, single resources), by request: a
+ * direct-mapped table (a new entry replaces whatever had its slot) with a
+ * cap on the bytes it holds (--cache-mb), so its memory is bounded whatever
+ * the traffic; a new entry that does not fit first evicts others, going
+ * round the table like a clock hand, so that once full the table keeps
+ * following what is asked for. An entry is a ready MHD response, headers included, queued as is
+ * on a hit: MHD counts its references, so a replaced entry lives on until
+ * the connections sending it are done. Slots are read and written under a
+ * striped lock; the table lives and dies with its snapshot. */
 #define CACHE_SLOTS 4096
 #define CACHE_LOCKS 16
 #define CACHE_MAX_ENTRY (256 * 1024)
-#define CACHE_MAX_BYTES (32 * 1024 * 1024)
 #define CACHE_ENTRY_OVERHEAD 512 /* an MHD response and its headers */
+#define CACHE_STRIPE (CACHE_SLOTS / CACHE_LOCKS) /* slot i * CACHE_LOCKS + lock */
 
 struct cache_entry {
     char *key; /* the request: path, then name=value pairs, NUL-separated */
@@ -72,6 +74,9 @@ struct response_cache {
     pthread_mutex_t locks[CACHE_LOCKS];
     struct cache_entry slots[CACHE_SLOTS];
     atomic_size_t bytes;
+    size_t max_bytes;
+    atomic_size_t hand; /* the lock whose slots are evicted from next */
+    size_t next[CACHE_LOCKS]; /* under each lock: its next slot to evict */
 };
 
 struct live {
@@ -103,6 +108,7 @@ struct server {
     struct reload_status *status; /* NULL until the first reload */
     struct route_context base; /* openapi, version, build */
     int access_log;
+    size_t cache_bytes; /* for each snapshot's cache of recent responses */
     struct route_metrics metrics;
 };
 
@@ -144,6 +150,17 @@ static void status_release(struct reload_status *s)
         free(s);
 }
 
+/* Empties e (under its slot's lock, or when no request can see it). */
+static void cache_drop(struct response_cache *c, struct cache_entry *e)
+{
+    if (e->key == NULL)
+        return;
+    atomic_fetch_sub(&c->bytes, e->cost);
+    MHD_destroy_response(e->response);
+    free(e->key);
+    memset(e, 0, sizeof(*e));
+}
+
 static void live_free(struct live *l)
 {
     for (size_t i = 0; i < l->n_prebuilt; i++) {
@@ -152,11 +169,8 @@ static void live_free(struct live *l)
             MHD_destroy_response(l->prebuilt[i].gzip);
     }
     if (l->cache != NULL) {
-        for (size_t i = 0; i < CACHE_SLOTS; i++) {
-            free(l->cache->slots[i].key);
-            if (l->cache->slots[i].response != NULL)
-                MHD_destroy_response(l->cache->slots[i].response);
-        }
+        for (size_t i = 0; i < CACHE_SLOTS; i++)
+            cache_drop(l->cache, &l->cache->slots[i]);
         for (size_t i = 0; i < CACHE_LOCKS; i++)
             pthread_mutex_destroy(&l->cache->locks[i]);
         free(l->cache);
@@ -404,9 +418,11 @@ static struct live *live_new(const struct server *srv, struct model_snapshot *sn
     l->ctx = srv->base;
     l->render = route_render_build(snap);
     l->ctx.render = l->render;
-    l->cache = calloc(1, sizeof(*l->cache));
+    l->cache = srv->cache_bytes > 0 ? calloc(1, sizeof(*l->cache)) : NULL;
     for (size_t i = 0; l->cache != NULL && i < CACHE_LOCKS; i++)
         pthread_mutex_init(&l->cache->locks[i], NULL);
+    if (l->cache != NULL)
+        l->cache->max_bytes = srv->cache_bytes;
     struct tm tm;
     gmtime_r(&snap->loaded_at, &tm);
     strftime(l->last_modified, sizeof(l->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -465,13 +481,33 @@ static int cache_serve(struct response_cache *c, uint64_t h, const char *key, si
     return hit;
 }
 
+/* Evicts entries until cost more bytes fit, or the table is empty: a lock at
+ * a time (never two held), each lock's slots from where it last stopped, so
+ * a whole round takes CACHE_LOCKS lock acquisitions. */
+static void cache_make_room(struct response_cache *c, size_t cost)
+{
+    for (size_t n = 0; n < CACHE_LOCKS && atomic_load(&c->bytes) + cost > c->max_bytes; n++) {
+        size_t lock = atomic_fetch_add(&c->hand, 1) % CACHE_LOCKS;
+        pthread_mutex_lock(&c->locks[lock]);
+        for (size_t k = 0; k < CACHE_STRIPE && atomic_load(&c->bytes) + cost > c->max_bytes;
+             k++) {
+            size_t i = c->next[lock];
+            c->next[lock] = (i + 1) % CACHE_STRIPE;
+            cache_drop(c, &c->slots[i * CACHE_LOCKS + lock]);
+        }
+        pthread_mutex_unlock(&c->locks[lock]);
+    }
+}
+
 /* Keeps response (a cacheable 200 of body_len bytes, holding cost bytes of
  * memory) for key, within the byte budget. Takes key, and the caller's
  * reference to response: it is released here if the response is not kept. */
 static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t key_len,
                       struct MHD_Response *response, size_t body_len, size_t cost)
 {
-    if (cost > CACHE_MAX_ENTRY || atomic_load(&c->bytes) + cost > CACHE_MAX_BYTES) {
+    if (cost <= CACHE_MAX_ENTRY)
+        cache_make_room(c, cost);
+    if (cost > CACHE_MAX_ENTRY || atomic_load(&c->bytes) + cost > c->max_bytes) {
         free(key);
         MHD_destroy_response(response);
         return;
@@ -479,11 +515,7 @@ static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t ke
     pthread_mutex_t *lock;
     struct cache_entry *e = cache_slot(c, h, &lock);
     pthread_mutex_lock(lock);
-    if (e->key != NULL) {
-        atomic_fetch_sub(&c->bytes, e->cost);
-        MHD_destroy_response(e->response);
-    }
-    free(e->key);
+    cache_drop(c, e);
     e->key = key;
     e->key_len = key_len;
     e->response = response;
@@ -838,6 +870,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->base = *ctx;
     srv->base.metrics = &srv->metrics;
     srv->access_log = cfg->access_log;
+    srv->cache_bytes = (size_t)cfg->cache_mb << 20;
     srv->max_connections = cfg->max_connections;
 
     struct sockaddr_storage addr;

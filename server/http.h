@@ -14,6 +14,7 @@ struct server_config {
     int access_log;        /* one line per request on stderr */
     unsigned max_connections;
     unsigned timeout_s;    /* idle connection timeout */
+    unsigned cache_mb;     /* memory for recent responses, MiB; 0: no such cache */
 };
 
 struct server;

@@ -24,12 +24,14 @@ extern const char server_build_id[];
 
 static const char USAGE[] =
     "usage: timeline-server [--bind ADDR] [--port N] [--data DIR] [--originals DIR]\n"
-    "                       [--threads N] [--access-log] [--help] [--version]\n"
+    "                       [--threads N] [--cache-mb N] [--access-log] [--help] [--version]\n"
     "  --bind ADDR       address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)\n"
     "  --port N          port (default 8080; 0 picks a free one)\n"
     "  --data DIR        corpus directory (default " TIMELINE_DATA_DIR ")\n"
     "  --originals DIR   prove every quote against the original articles at start-up\n"
     "  --threads N       worker threads (default: one per core)\n"
+    "  --cache-mb N      memory for recent answers to filtered queries, in MiB\n"
+    "                    (default 32; 0: none)\n"
     "  --access-log      one line per request on stderr\n"
     "The address it listens on is printed on standard output once it serves.\n"
     "SIGHUP: load the corpus again; if it is valid, serve it (requests in flight\n"
@@ -87,7 +89,7 @@ int main(int argc, char **argv)
     sigemptyset(&hup);
     sigaddset(&hup, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hup, NULL);
-    struct server_config cfg = {"127.0.0.1", 8080, 0, 0, 1000, 30};
+    struct server_config cfg = {"127.0.0.1", 8080, 0, 0, 1000, 30, 32};
     const char *data = TIMELINE_DATA_DIR, *originals = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -102,7 +104,7 @@ int main(int argc, char **argv)
             cfg.access_log = 1;
         } else if (v == NULL && (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0 ||
                                  strcmp(a, "--data") == 0 || strcmp(a, "--originals") == 0 ||
-                                 strcmp(a, "--threads") == 0)) {
+                                 strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0)) {
             return usage_error("needs a value", a);
         } else if (strcmp(a, "--bind") == 0) {
             cfg.bind = argv[++i];
@@ -112,6 +114,9 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--threads") == 0) {
             if (parse_uint(argv[++i], 256, &cfg.threads) != 0 || cfg.threads == 0)
                 return usage_error("--threads takes a number from 1 to 256", v);
+        } else if (strcmp(a, "--cache-mb") == 0) {
+            if (parse_uint(argv[++i], 65536, &cfg.cache_mb) != 0)
+                return usage_error("--cache-mb takes a number from 0 to 65536", v);
         } else if (strcmp(a, "--data") == 0) {
             data = argv[++i];
         } else if (strcmp(a, "--originals") == 0) {

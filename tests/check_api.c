@@ -11,8 +11,8 @@
  * --port 0 --data DATA_DIR; the port is read from the "listening on
  * http://127.0.0.1:PORT/" line on its standard output, within a time limit.
  * The last test sends it SIGTERM and expects exit status 0 within a time
- * limit. One test starts a second server the same way with --threads 1 and
- * stops it the same way. Only the processes started here are ever signalled,
+ * limit. Two tcases start a second server the same way, one with --threads 1
+ * and one with --cache-mb 1, and stop it the same way. Only the processes started here are ever signalled,
  * and they die with this program (PR_SET_PDEATHSIG), so a killed test run
  * leaves no server behind.
  *
@@ -72,7 +72,7 @@ static int slow = 1;         /* time limits are multiplied by this */
 
 /* A server this program started. */
 static struct harness_server server = HARNESS_SERVER_INIT; /* the one most tests use */
-static struct harness_server single = HARNESS_SERVER_INIT; /* --threads 1, for one test */
+static struct harness_server second = HARNESS_SERVER_INIT; /* with an option, for one tcase */
 static const char *base = server.base; /* where requests go */
 
 /* Tests that cannot run through a proxy return early through this. */
@@ -97,14 +97,14 @@ static int served_path(const char *target)
 
 /* ---- The server process ---- */
 
-/* Starts a server (with --threads 1 when one_thread) and reads its port
- * from the listening line. Returns 0, or -1 with a message on stderr (and
- * no process left behind). */
-static int start_server(struct harness_server *sp, int one_thread)
+/* Starts a server (with option opt and its value, unless opt is NULL) and
+ * reads its port from the listening line. Returns 0, or -1 with a message on
+ * stderr (and no process left behind). */
+static int start_server(struct harness_server *sp, const char *opt, const char *value)
 {
     char *args[] = {"valgrind", "--error-exitcode=1", "--leak-check=full",
                     (char *)server_bin, "--bind", "127.0.0.1", "--port", "0",
-                    "--data", (char *)data_dir, one_thread ? "--threads" : NULL, "1", NULL};
+                    "--data", (char *)data_dir, (char *)opt, (char *)value, NULL};
     return harness_start(sp, valgrind ? args : args + 3, 30 * slow, "check_api");
 }
 
@@ -2090,21 +2090,28 @@ static void stop_server(struct harness_server *sp)
     ck_assert_msg(rc == CURLE_COULDNT_CONNECT, "after exit: %s", curl_easy_strerror(rc));
 }
 
-/* The same with every connection on one event loop: a second server with
- * --threads 1 (with one thread per core the connections are spread over
- * several loops and a per-loop stall may not show). */
-static void use_single(void)
+/* A second server, with one option, that the tcase's tests talk to. */
+static void use_other(const char *opt, const char *value)
 {
     if (proxied)
         return;
-    ck_assert_msg(start_server(&single, 1) == 0, "cannot start a --threads 1 server");
-    base = single.base;
+    ck_assert_msg(start_server(&second, opt, value) == 0, "cannot start a server with %s %s",
+                  opt, value);
+    base = second.base;
 }
 
-static void drop_single(void)
+static void drop_other(void)
 {
     base = server.base;
-    harness_stop_hard(&single); /* only if the test did not stop it */
+    harness_stop_hard(&second); /* only if the test did not stop it */
+}
+
+/* The same with every connection on one event loop: --threads 1 (with one
+ * thread per core the connections are spread over several loops and a
+ * per-loop stall may not show). */
+static void use_single(void)
+{
+    use_other("--threads", "1");
 }
 
 START_TEST(concurrent_keepalive_on_one_thread)
@@ -2113,7 +2120,48 @@ START_TEST(concurrent_keepalive_on_one_thread)
         return;
     concurrent_keepalive(128);
     concurrent_keepalive(256);
-    stop_server(&single);
+    stop_server(&second);
+}
+END_TEST
+
+/* With --cache-mb 1, about 30 lists of all 33 events (34 KB each) fill the
+ * cache of recent answers; a new one is then still kept, by evicting older
+ * ones, so that the cache follows what is asked for. */
+static void use_small_cache(void)
+{
+    use_other("--cache-mb", "1");
+}
+
+START_TEST(a_full_cache_keeps_taking_new_answers)
+{
+    if (skip_when_proxied("a server with --cache-mb 1"))
+        return;
+    const char *k = "timeline_cache_hits_total{kind=\"recent_response\"}";
+    char path[64];
+    struct client_resp r;
+    size_t filled = 0;
+    for (int year = 1900; year < 1960; year++) { /* 60 different keys, 2 MB */
+        snprintf(path, sizeof(path), "/events?from=%d", year);
+        get(path, &r);
+        ck_assert_msg(r.status == 200 && r.len > 30000, "%s: %ld, %zu bytes", path, r.status,
+                      r.len);
+        filled += r.len;
+        client_resp_free(&r);
+    }
+    ck_assert_msg(filled > 2 * (1 << 20) - 200000, "only %zu bytes asked for", filled);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "/events?from=%d", 1800 + i);
+        long before = metric(k);
+        get(path, &r); /* not cached yet: kept now */
+        client_resp_free(&r);
+        get(path, &r);
+        ck_assert_msg(r.status == 200, "%s: %ld", path, r.status);
+        client_resp_free(&r);
+        long after = metric(k);
+        ck_assert_msg(after == before + 1, "%s, asked twice after the cache filled: %ld hits "
+                      "then %ld", path, before, after);
+    }
+    stop_server(&second);
 }
 END_TEST
 
@@ -2183,7 +2231,7 @@ int main(int argc, char **argv)
         while (n > 0 && server.base[n - 1] == '/')
             server.base[--n] = '\0';
         fprintf(stderr, "check_api: testing %s (proxy mode)\n", server.base);
-    } else if (start_server(&server, 0) != 0) {
+    } else if (start_server(&server, NULL, NULL) != 0) {
         curl_global_cleanup();
         return EXIT_FAILURE;
     }
@@ -2228,8 +2276,12 @@ int main(int argc, char **argv)
     tcase_add_test(tc, thousand_requests_on_one_connection);
     suite_add_tcase(s, tc);
     tc = tcase_create("one-thread");
-    tcase_add_checked_fixture(tc, use_single, drop_single);
+    tcase_add_checked_fixture(tc, use_single, drop_other);
     tcase_add_test(tc, concurrent_keepalive_on_one_thread);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("small-cache");
+    tcase_add_checked_fixture(tc, use_small_cache, drop_other);
+    tcase_add_test(tc, a_full_cache_keeps_taking_new_answers);
     suite_add_tcase(s, tc);
     tc = tcase_create("shutdown");
     tcase_add_test(tc, sigterm_exits_zero);
