@@ -646,7 +646,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
                       "(which is refused too: a NUL is never valid here).", NULL, NULL);
         return reply(l, conn, st, &rr, NULL);
     }
-    if (st->uri == NULL || strlen(st->uri) > MAX_URI) {
+    if (st->uri == NULL || st->uri_len > MAX_URI) {
         route_problem(&rr, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
                       "The request URI is longer than 8192 bytes; use fewer or shorter "
                       "query parameters.", NULL, NULL);

@@ -960,9 +960,9 @@ START_TEST(forged_cursors)
     client_resp_free(&r);
     expect_bad_cursor(target);
 
-    /* Cursors that pass the check, with absurd positions and totals: if the
+    /* Cursors that pass the check, with absurd positions and totals: the
      * MAC can be recomputed from public facts (the corpus version of
-     * /health and the query), the server must still answer sanely. */
+     * /health and the query), so the server must still answer sanely. */
     get("/health", &r);
     const char *version = json_string_value(json_object_get(json_object_get(r.json, "corpus"),
                                                             "version"));
@@ -976,52 +976,51 @@ START_TEST(forged_cursors)
     uint32_t total = (uint32_t)b[6] << 24 | (uint32_t)b[7] << 16 | (uint32_t)b[8] << 8 | b[9];
     char again[25];
     cursor_make(&canon, b[1], rank, total, again);
-    if (strcmp(again, real) != 0) {
-        fprintf(stderr, "hostile: cursors: the MAC of a real cursor cannot be recomputed from "
-                "public facts (keyed, or a new format): forging with a valid MAC skipped\n");
-    } else {
-        get("/events?limit=500", &r);
-        size_t n_all = json_array_size(json_object_get(r.json, "data"));
-        char *all = json_dumps(json_object_get(r.json, "data"), JSON_COMPACT | JSON_SORT_KEYS);
-        client_resp_free(&r);
-        static const uint32_t ranks[] = {0, 1, 31, 32, 33, 34, 1000, 65535, 0x7FFFFFFF,
-                                         0xFFFFFFFE, 0xFFFFFFFF};
-        static const uint32_t totals[] = {0, 33, 0xFFFFFFFF};
-        int accepted = 0, refused = 0;
-        for (int desc = 0; desc < 2; desc++)
-            for (size_t i = 0; i < sizeof(ranks) / sizeof(ranks[0]); i++)
-                for (size_t k = 0; k < 3; k++) {
-                    char c[25];
-                    cursor_make(&canon, desc, ranks[i], totals[k], c);
-                    snprintf(target, sizeof(target), "/events?limit=50%s&cursor=%s",
-                             desc ? "&sort=-start" : "", c);
-                    get(target, &r);
-                    ck_assert_msg(r.status == 200 || r.status == 400, "%s: status %ld",
-                                  target, r.status);
-                    ck_assert_msg(r.json != NULL, "%s: not JSON", target);
-                    if (r.status == 400) {
-                        refused++;
-                        client_resp_free(&r);
-                        continue;
-                    }
-                    accepted++;
-                    json_t *data = json_object_get(r.json, "data");
-                    size_t j;
-                    json_t *it;
-                    ck_assert(json_array_size(data) <= n_all);
-                    json_array_foreach(data, j, it) {
-                        char *one = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
-                        ck_assert_msg(one && strstr(all, one) != NULL,
-                                      "%s: an item that is not an event", target);
-                        free(one);
-                    }
+    /* If this fails, the cursor's format or key changed: bring cursor_make
+     * up to date (or, for a secret key, drop the forging below on purpose). */
+    ck_assert_msg(strcmp(again, real) == 0, "the MAC of a real cursor (%s) cannot be "
+                  "recomputed from public facts: cursor_make gives %s", real, again);
+    get("/events?limit=500", &r);
+    size_t n_all = json_array_size(json_object_get(r.json, "data"));
+    char *all = json_dumps(json_object_get(r.json, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+    client_resp_free(&r);
+    static const uint32_t ranks[] = {0, 1, 31, 32, 33, 34, 1000, 65535, 0x7FFFFFFF,
+                                     0xFFFFFFFE, 0xFFFFFFFF};
+    static const uint32_t totals[] = {0, 33, 0xFFFFFFFF};
+    int accepted = 0, refused = 0;
+    for (int desc = 0; desc < 2; desc++)
+        for (size_t i = 0; i < sizeof(ranks) / sizeof(ranks[0]); i++)
+            for (size_t k = 0; k < 3; k++) {
+                char c[25];
+                cursor_make(&canon, desc, ranks[i], totals[k], c);
+                snprintf(target, sizeof(target), "/events?limit=50%s&cursor=%s",
+                         desc ? "&sort=-start" : "", c);
+                get(target, &r);
+                ck_assert_msg(r.status == 200 || r.status == 400, "%s: status %ld",
+                              target, r.status);
+                ck_assert_msg(r.json != NULL, "%s: not JSON", target);
+                if (r.status == 400) {
+                    refused++;
                     client_resp_free(&r);
+                    continue;
                 }
-        fprintf(stderr, "hostile: cursors: MAC-valid forgeries (computable from /health's "
-                "corpus version): %d accepted, %d refused; none crashed the server\n",
-                accepted, refused);
-        free(all);
-    }
+                accepted++;
+                json_t *data = json_object_get(r.json, "data");
+                size_t j;
+                json_t *it;
+                ck_assert(json_array_size(data) <= n_all);
+                json_array_foreach(data, j, it) {
+                    char *one = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
+                    ck_assert_msg(one && strstr(all, one) != NULL,
+                                  "%s: an item that is not an event", target);
+                    free(one);
+                }
+                client_resp_free(&r);
+            }
+    fprintf(stderr, "hostile: cursors: MAC-valid forgeries (computable from /health's "
+            "corpus version): %d accepted, %d refused; none crashed the server\n",
+            accepted, refused);
+    free(all);
     alive("forged cursors");
 }
 END_TEST
