@@ -121,6 +121,7 @@ struct request_state {
     int method_cut; /* method holds only the start of a longer one */
     int seen;
     int status;
+    int by_library; /* status is libmicrohttpd's own answer (e.g. a 431), not ours */
     size_t bytes;
     size_t route;
     struct live *live; /* referenced while the response is being sent */
@@ -703,6 +704,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     st->uri = strdup(uri);
     st->uri_len = strlen(uri);
+    st->route = route_table_size; /* "none" until handle() matches one */
     clock_gettime(CLOCK_MONOTONIC, &st->started);
     /* MHD would parse every query parameter into its per-connection pool,
      * and close the connection without a reply when they do not fit; uri.c
@@ -803,8 +805,11 @@ static const char *closed_reason(enum MHD_RequestTerminationCode toe)
  *   access method="GET" status=200 bytes=1234 us=56 path="/events"
  *   query="actor=x" (when the target has a query) cut=1 (when a value was
  *   shortened). A request that ended before we answered it has status=0
- *   and closed="timeout" (or another closed_reason). The values are the
- *   raw bytes the client sent, escaped by log_field. */
+ *   and closed="timeout" (or another closed_reason); one that
+ *   libmicrohttpd answered itself before calling us (a head too large for
+ *   its buffer: 431) has its status, bytes=0 (its body is not ours to
+ *   count), an empty method and by="libmicrohttpd". The values are the raw
+ *   bytes the client sent, escaped by log_field. */
 static void access_log(const struct request_state *st, long long us,
                        enum MHD_RequestTerminationCode toe)
 {
@@ -825,6 +830,8 @@ static void access_log(const struct request_state *st, long long us,
                          LOG_QUERY_MAX);
     if (st->status == 0)
         o += snprintf(o, (size_t)(end - o), " closed=\"%s\"", closed_reason(toe));
+    if (st->by_library)
+        o += snprintf(o, (size_t)(end - o), " by=\"libmicrohttpd\"");
     if (cut)
         o += snprintf(o, 16, " cut=1");
     *o++ = '\n';
@@ -832,14 +839,28 @@ static void access_log(const struct request_state *st, long long us,
     (void)w; /* a log that cannot be written is not worth failing a request */
 }
 
+/* A request we never answered may have had libmicrohttpd's own answer
+ * (it refuses a head too large for its buffer with a 431 before calling
+ * on_request): take its status, so that the log and /metrics count it. */
+static void take_library_status(struct MHD_Connection *conn, struct request_state *st)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+    if (ci == NULL || ci->http_status == 0)
+        return;
+    st->status = (int)ci->http_status;
+    st->by_library = 1;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct server *srv = cls;
     struct request_state *st = *con_cls;
     if (st == NULL)
         return;
+    if (st->status == 0)
+        take_library_status(conn, st);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long long us = (now.tv_sec - st->started.tv_sec) * 1000000LL +

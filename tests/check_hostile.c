@@ -1298,6 +1298,61 @@ START_TEST(access_log_cannot_be_forged)
 }
 END_TEST
 
+/* The count of a /metrics sample now (0 when it has none yet). */
+static long metric_now(const char *sample)
+{
+    struct raw r;
+    raw_get("/metrics", strlen("/metrics"), &r);
+    ck_assert_msg(r.status == 200, "GET /metrics: status %d", r.status);
+    long v = harness_metric(r.body, sample);
+    raw_free(&r);
+    return v < 0 ? 0 : v;
+}
+
+/* A head too large for libmicrohttpd's buffer is refused by the library
+ * itself, before the server's handler runs. Its 431 is still one access-log
+ * line and one count in /metrics, under route "none". */
+START_TEST(library_refusal_is_logged_and_counted)
+{
+    static const char sample[] = "timeline_requests_total{route=\"none\",status=\"431\"}";
+    long before = metric_now(sample);
+    size_t n = 64 * 1024;
+    char *req = malloc(n + 200);
+    int o = sprintf(req, "GET /log-probe-431 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ");
+    memset(req + o, 'h', n);
+    o += (int)n;
+    o += sprintf(req + o, "\r\nConnection: close\r\n\r\n");
+    struct raw r;
+    raw_exchange(req, (size_t)o, 0, 10.0 * slow, &r);
+    ck_assert_msg(r.status == 431, "a 64 KiB header: status %d", r.status);
+    raw_free(&r);
+    free(req);
+
+    char *lines[4];
+    int k = log_lines_with("log-probe-431", 1, lines, 4);
+    ck_assert_msg(k == 1, "a 431 of libmicrohttpd's: %d log lines", k);
+    static const char head[] = "access method=\"\" status=431 bytes=0 us=";
+    static const char tail[] = " path=\"/log-probe-431\" by=\"libmicrohttpd\"\n";
+    size_t len = strlen(lines[0]);
+    ck_assert_msg(strncmp(lines[0], head, sizeof(head) - 1) == 0 && len > sizeof(tail) - 1 &&
+                      strcmp(lines[0] + len - (sizeof(tail) - 1), tail) == 0,
+                  "a 431 of libmicrohttpd's is logged as %s", lines[0]);
+    free(lines[0]);
+
+    /* Counted when the connection is done, which may be just after the
+     * client has the answer: wait for it. */
+    double deadline = harness_now() + 10.0 * slow;
+    long after = metric_now(sample);
+    while (after == before && harness_now() < deadline) {
+        harness_sleep_ms(20);
+        after = metric_now(sample);
+    }
+    ck_assert_msg(after == before + 1, "%s: %ld before, %ld after one 431", sample, before,
+                  after);
+    alive("a 431 of libmicrohttpd's");
+}
+END_TEST
+
 /* ---- Long values in page links ---- */
 
 START_TEST(long_values_survive_in_page_links)
@@ -1809,6 +1864,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, unknown_methods_and_garbage);
     tcase_add_test(tc, long_values_survive_in_page_links);
     tcase_add_test(tc, access_log_cannot_be_forged);
+    tcase_add_test(tc, library_refusal_is_logged_and_counted);
     suite_add_tcase(suite, tc);
     tc = tcase_create("load");
     tcase_add_test(tc, slowloris_leaves_the_service_available);
