@@ -637,7 +637,6 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
 {
     struct live *l = live_acquire(srv, &st->reload);
     st->live = l; /* both released once the response has been sent */
-    st->route = route_table_size;
     struct route_response rr = {0};
     if (conn_over_limit(conn))
         return reply_unavailable(l, conn, st);
@@ -796,7 +795,7 @@ static const char *closed_reason(enum MHD_RequestTerminationCode toe)
     case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
         return "client_abort";
     default:
-        return "error"; /* including an answer libmicrohttpd made itself */
+        return "error"; /* e.g. libmicrohttpd closed it without an answer */
     }
 }
 

@@ -1823,33 +1823,6 @@ START_TEST(gzip_for_clients_that_accept_it)
 }
 END_TEST
 
-/* The value of one sample of /metrics ('name{labels}'): 0 when it is not
- * there, as /metrics leaves out the requests counters still at 0. */
-static long metric(const char *sample)
-{
-    struct client_resp m;
-    get("/metrics", &m);
-    ck_assert_msg(m.status == 200 && m.body != NULL, "/metrics: %ld", m.status);
-    long v = harness_metric(m.body, sample);
-    client_resp_free(&m);
-    return v < 0 ? 0 : v;
-}
-
-/* A request is counted when libmicrohttpd reports it complete, which may be
- * just after the client has read the whole answer (and, on another
- * connection, asked for /metrics): wait up to 10 s (valgrind) for at least
- * want. */
-static long metric_reaches(const char *sample, long want)
-{
-    double deadline = harness_now() + 10;
-    long v = metric(sample);
-    while (v < want && harness_now() < deadline) {
-        harness_sleep_ms(20);
-        v = metric(sample);
-    }
-    return v;
-}
-
 /* A filtered list asked for again comes from the cache: the same bytes and
  * headers, and /metrics counts the hit. */
 START_TEST(filtered_responses_are_cached)
@@ -1857,7 +1830,7 @@ START_TEST(filtered_responses_are_cached)
     const char *path = "/events?actor=steve-witkoff&limit=2";
     struct client_resp a, b;
     const char *k = "timeline_cache_hits_total{kind=\"recent_response\"}";
-    long before = metric(k);
+    long before = client_metric(k);
     get(path, &a);
     get(path, &b);
     ck_assert_msg(a.status == 200 && b.status == 200, "%ld %ld", a.status, b.status);
@@ -1892,7 +1865,7 @@ START_TEST(filtered_responses_are_cached)
     }
     client_resp_free(&a);
     client_resp_free(&b);
-    long after = metric(k);
+    long after = client_metric(k);
     ck_assert_msg(after >= before + hits, "recent-response cache hits: %ld then %ld", before,
                   after);
 
@@ -1905,7 +1878,7 @@ START_TEST(filtered_responses_are_cached)
     client_resp_free(&a);
     client_resp_free(&b);
     before = after;
-    after = metric(k);
+    after = client_metric(k);
     ck_assert_msg(after >= before + 1, "%s twice: cache hits %ld then %ld", one, before, after);
 }
 END_TEST
@@ -1925,19 +1898,19 @@ START_TEST(metrics_count_requests)
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_corpus_items{kind=\"events\"} 33"));
     ck_assert_ptr_nonnull(strstr(r.body, "timeline_reloads_total 0"));
     client_resp_free(&r);
-    long before = metric(k);
+    long before = client_metric(k);
     for (int i = 0; i < 3; i++) {
         get("/events?limit=1", &r);
         client_resp_free(&r);
     }
-    long after = metric_reaches(k, before + 3);
+    long after = client_metric_reaches(k, before + 3);
     ck_assert_msg(after >= before + 3, "/events 200s: %ld then %ld", before, after);
     /* a path no route serves counts as route "none" */
     get("/nowhere", &r);
     ck_assert_msg(r.status == 404, "/nowhere: %ld", r.status);
     client_resp_free(&r);
     const char *none = "timeline_requests_total{route=\"none\",status=\"404\"}";
-    ck_assert_msg(metric_reaches(none, 1) >= 1, "no 404 counted for route \"none\"");
+    ck_assert_msg(client_metric_reaches(none, 1) >= 1, "no 404 counted for route \"none\"");
 }
 END_TEST
 
@@ -2151,13 +2124,13 @@ START_TEST(a_full_cache_keeps_taking_new_answers)
     ck_assert_msg(filled > 2 * (1 << 20) - 200000, "only %zu bytes asked for", filled);
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof(path), "/events?from=%d", 1800 + i);
-        long before = metric(k);
+        long before = client_metric(k);
         get(path, &r); /* not cached yet: kept now */
         client_resp_free(&r);
         get(path, &r);
         ck_assert_msg(r.status == 200, "%s: %ld", path, r.status);
         client_resp_free(&r);
-        long after = metric(k);
+        long after = client_metric(k);
         ck_assert_msg(after == before + 1, "%s, asked twice after the cache filled: %ld hits "
                       "then %ld", path, before, after);
     }

@@ -1298,24 +1298,14 @@ START_TEST(access_log_cannot_be_forged)
 }
 END_TEST
 
-/* The count of a /metrics sample now (0 when it has none yet). */
-static long metric_now(const char *sample)
-{
-    struct raw r;
-    raw_get("/metrics", strlen("/metrics"), &r);
-    ck_assert_msg(r.status == 200, "GET /metrics: status %d", r.status);
-    long v = harness_metric(r.body, sample);
-    raw_free(&r);
-    return v < 0 ? 0 : v;
-}
-
 /* A head too large for libmicrohttpd's buffer is refused by the library
  * itself, before the server's handler runs. Its 431 is still one access-log
  * line and one count in /metrics, under route "none". */
 START_TEST(library_refusal_is_logged_and_counted)
 {
     static const char sample[] = "timeline_requests_total{route=\"none\",status=\"431\"}";
-    long before = metric_now(sample);
+    long before = client_metric(sample);
+    ck_assert_msg(before >= 0, "/metrics did not answer");
     size_t n = 64 * 1024;
     char *req = malloc(n + 200);
     int o = sprintf(req, "GET /log-probe-431 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ");
@@ -1339,14 +1329,7 @@ START_TEST(library_refusal_is_logged_and_counted)
                   "a 431 of libmicrohttpd's is logged as %s", lines[0]);
     free(lines[0]);
 
-    /* Counted when the connection is done, which may be just after the
-     * client has the answer: wait for it. */
-    double deadline = harness_now() + 10.0 * slow;
-    long after = metric_now(sample);
-    while (after == before && harness_now() < deadline) {
-        harness_sleep_ms(20);
-        after = metric_now(sample);
-    }
+    long after = client_metric_reaches(sample, before + 1);
     ck_assert_msg(after == before + 1, "%s: %ld before, %ld after one 431", sample, before,
                   after);
     alive("a 431 of libmicrohttpd's");

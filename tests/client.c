@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "client.h"
 
+#include "harness.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +164,29 @@ CURLcode client_perform(CURL *h, const char *path, const struct client_req *q,
     if (own != NULL)
         curl_easy_cleanup(own);
     return r->rc;
+}
+
+long client_metric(const char *sample)
+{
+    struct client_resp m;
+    client_perform(NULL, "/metrics", NULL, &m);
+    long v = -1;
+    if (m.rc == CURLE_OK && m.status == 200 && m.body != NULL) {
+        v = harness_metric(m.body, sample);
+        if (v < 0)
+            v = 0;
+    }
+    client_resp_free(&m);
+    return v;
+}
+
+long client_metric_reaches(const char *sample, long want)
+{
+    double deadline = harness_now() + 10.0 * *client_slow;
+    long v = client_metric(sample);
+    while (v < want && harness_now() < deadline) {
+        harness_sleep_ms(20);
+        v = client_metric(sample);
+    }
+    return v;
 }

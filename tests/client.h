@@ -59,4 +59,15 @@ struct curl_slist *client_setup(CURL *h, const char *path, const struct client_r
                                 struct client_resp *r);
 void client_finish(CURL *h, struct client_resp *r);
 
+/* The value of a sample of the server's /metrics (see harness_metric): 0
+ * when it is not there (/metrics leaves out request counters still at 0),
+ * -1 when /metrics did not answer 200. */
+long client_metric(const char *sample);
+
+/* client_metric, asked again until it is at least want or 10 s (times
+ * *slow) have passed; returns the last value. The server counts a request
+ * when libmicrohttpd reports it complete, which may be just after the
+ * client has read the whole answer (and asked for /metrics). */
+long client_metric_reaches(const char *sample, long want);
+
 #endif
