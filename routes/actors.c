@@ -4,11 +4,6 @@
 
 #include "common.h"
 
-json_t *render_actor(const void *item)
-{
-    return json_actor(item);
-}
-
 void route_actors_list(const struct route_request *req, struct route_response *resp)
 {
     static const struct param_spec spec[] = {{"kind", 0}, {"q", 0}, {"limit", 0},
@@ -27,7 +22,7 @@ void route_actors_list(const struct route_request *req, struct route_response *r
     if (model_query_actors(req->snap, &f, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, ROUTE_ACTORS, render_actor);
+        respond_page(req, resp, page, pr.limit, ROUTE_ACTORS);
     free(page);
 }
 
@@ -47,7 +42,7 @@ void route_actors_get(const struct route_request *req, struct route_response *re
         return;
     const struct model_actor *a = find_actor(req, resp);
     if (a != NULL)
-        respond_entity(req, resp, ROUTE_ACTORS, a, render_actor);
+        respond_entity(req, resp, ROUTE_ACTORS, a);
 }
 
 void route_actors_events(const struct route_request *req, struct route_response *resp)

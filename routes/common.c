@@ -100,6 +100,15 @@ void respond_json(struct route_response *resp, int status, json_t *v)
     json_decref(v);
 }
 
+void respond_buf(struct route_response *resp, struct route_buf *b)
+{
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->body = b->p;
+    resp->body_len = b->len;
+    memset(b, 0, sizeof(*b));
+}
+
 /* ---- Parameters ---- */
 
 const char *param_get(const struct route_request *req, const char *name)
@@ -282,151 +291,6 @@ void respond_bad_cursor(struct route_response *resp, const char *detail)
                   "the next_cursor of a previous page of the same query");
 }
 
-/* ---- Rendering ---- */
-
-static json_t *str_or_null(const char *s)
-{
-    return s != NULL ? json_string(s) : json_null();
-}
-
-/* Where a date comes from: reported, resolved (phrase, source), ... */
-static json_t *json_basis(const struct model_date *d)
-{
-    json_t *b = json_pack("{s:s}", "basis", model_basis_names[d->basis]);
-    if (d->phrase != NULL)
-        json_object_set_new(b, "phrase", json_string(d->phrase));
-    if (d->anchor != NULL)
-        json_object_set_new(b, "source", json_string(d->anchor->id));
-    if (d->note != NULL)
-        json_object_set_new(b, "note", json_string(d->note));
-    return b;
-}
-
-static json_t *json_citations(const struct model_citation *c, size_t n, int quote)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_pack("{s:s, s:I, s:I}", "source", c[i].source->id,
-                              "start", (json_int_t)c[i].start, "end", (json_int_t)c[i].end);
-        if (quote) {
-            json_object_set_new(o, "publisher", json_string(c[i].source->publisher->name));
-            json_object_set_new(o, "exact", json_string(c[i].text));
-        }
-        json_array_append_new(a, o);
-    }
-    return a;
-}
-
-json_t *json_event(const struct model_event *e)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(e->id));
-    json_object_set_new(o, "type", json_string(model_event_type_names[e->type]));
-    json_object_set_new(o, "title", json_string(e->title));
-    json_object_set_new(o, "summary", json_string(e->summary));
-    json_object_set_new(o, "status", json_string(model_event_status_names[e->status]));
-    json_object_set_new(o, "start", json_string(e->start.text));
-    json_object_set_new(o, "end", e->end ? json_string(e->end->text) : json_null());
-    json_object_set_new(o, "precision",
-                        json_string(model_precision_name(e->start.time.precision)));
-    json_object_set_new(o, "timezone", str_or_null(e->timezone));
-    json_t *dating = json_pack("{s:o}", "start", json_basis(&e->start));
-    if (e->end != NULL)
-        json_object_set_new(dating, "end", json_basis(e->end));
-    json_object_set_new(o, "dating", dating);
-    if (e->location != NULL) {
-        const struct model_location *l = e->location;
-        json_object_set_new(o, "location", json_pack("{s:s, s:o, s:o, s:o}",
-            "name", l->name, "country", str_or_null(l->country),
-            "lat", l->has_coordinates ? json_real(l->lat) : json_null(),
-            "lon", l->has_coordinates ? json_real(l->lon) : json_null()));
-    } else {
-        json_object_set_new(o, "location", json_null());
-    }
-    json_t *parts = json_array();
-    for (size_t i = 0; i < e->n_participants; i++)
-        json_array_append_new(parts, json_pack("{s:s, s:s, s:s}",
-            "id", e->participants[i].actor->id, "name", e->participants[i].actor->name,
-            "role", model_role_names[e->participants[i].role]));
-    json_object_set_new(o, "participants", parts);
-    json_object_set_new(o, "citations", json_citations(e->citations, e->n_citations, 0));
-    json_object_set_new(o, "parent", e->parent ? json_string(e->parent->id) : json_null());
-    json_t *rel = json_array();
-    for (size_t i = 0; i < e->n_related; i++)
-        json_array_append_new(rel, json_string(e->related[i]->id));
-    json_object_set_new(o, "related", rel);
-    json_object_set_new(o, "quote_count", json_integer(e->quote_count));
-    return o;
-}
-
-json_t *json_quote(const struct model_quote *q)
-{
-    json_t *topics = json_array();
-    for (size_t i = 0; i < q->n_topics; i++)
-        json_array_append_new(topics, json_string(q->topics[i]));
-    return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o}",
-        "id", q->id, "text", q->text, "kind", model_quote_kind_names[q->kind],
-        "speaker", "id", q->speaker->id, "name", q->speaker->name,
-        "event", q->event ? json_string(q->event->id) : json_null(),
-        "date", q->said.text,
-        "precision", model_precision_name(q->said.time.precision),
-        "dating", json_basis(&q->said),
-        "topics", topics,
-        "citations", json_citations(q->citations, q->n_citations, 1));
-}
-
-json_t *json_actor(const struct model_actor *a)
-{
-    json_t *aliases = json_array(), *roles = json_array();
-    for (size_t i = 0; i < a->n_aliases; i++)
-        json_array_append_new(aliases, json_string(a->aliases[i]));
-    for (size_t i = 0; i < a->n_roles; i++) {
-        const struct model_role *r = &a->roles[i];
-        json_array_append_new(roles, json_pack("{s:s, s:o, s:o, s:o}",
-            "title", r->title,
-            "organization", r->organization ? json_string(r->organization->id) : json_null(),
-            "from", r->from ? json_string(r->from->text) : json_null(),
-            "to", r->to ? json_string(r->to->text) : json_null()));
-    }
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", a->id, "name", a->name,
-                     "kind", model_actor_kind_names[a->kind], "aliases", aliases,
-                     "roles", roles, "wikidata", str_or_null(a->wikidata));
-}
-
-static json_t *id_list(const void *const *items, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(*(const char *const *)items[i]));
-    return a;
-}
-
-json_t *json_source(const struct model_source *s, int with_supports)
-{
-    json_t *o = json_pack("{s:s, s:{s:s, s:s}, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:I}",
-        "id", s->id, "publisher", "id", s->publisher->id, "name", s->publisher->name,
-        "title", s->title, "author", str_or_null(s->author),
-        "published", s->published.text,
-        "precision", model_precision_name(s->published.time.precision),
-        "language", s->language, "url", str_or_null(s->url),
-        "dateline", str_or_null(s->dateline),
-        "original", s->original_file, "sha256", s->sha256, "length", (json_int_t)s->length);
-    json_object_set_new(o, "dating", json_basis(&s->published));
-    json_object_set_new(o, "syndication", s->via == NULL ? json_null() :
-        json_pack("{s:s, s:s, s:o}", "via", s->via->id, "name", s->via->name,
-                  "note", str_or_null(s->syndication_note)));
-    if (with_supports)
-        json_object_set_new(o, "supports", json_pack("{s:o, s:o, s:o}",
-            "events", id_list((const void *const *)s->events, s->n_events),
-            "quotes", id_list((const void *const *)s->quotes, s->n_quotes),
-            "actors", id_list((const void *const *)s->actors, s->n_actors)));
-    else
-        json_object_set_new(o, "counts", json_pack("{s:I, s:I, s:I}",
-            "events", (json_int_t)s->n_events, "quotes", (json_int_t)s->n_quotes,
-            "actors", (json_int_t)s->n_actors));
-    return o;
-}
-
 /* ---- Collections ---- */
 
 /* Appends s percent-encoded (all but RFC 3986's unreserved characters). */
@@ -490,62 +354,65 @@ static const struct route_fragment *fragment_of(const struct route_request *req,
     }
 }
 
-void respond_entity(const struct route_request *req, struct route_response *resp,
-                    enum route_kind kind, const void *item, json_t *(*render)(const void *))
+/* Appends item's JSON: its fragment, or rendered now when there are none
+ * (the render ran out of memory). */
+static void put_item(struct route_buf *b, const struct route_request *req,
+                     enum route_kind kind, const void *item)
 {
     const struct route_fragment *f = fragment_of(req, kind, item);
-    if (f == NULL || f->json == NULL) {
-        respond_json(resp, 200, render(item));
+    if (f != NULL) {
+        route_buf_put(b, f->json, f->len);
         return;
     }
-    resp->status = 200;
-    resp->content_type = "application/json";
-    resp->borrowed = f->json;
-    resp->body_len = f->len;
+    switch (kind) {
+    case ROUTE_EVENTS: render_event(b, item); break;
+    case ROUTE_QUOTES: render_quote(b, item); break;
+    case ROUTE_ACTORS: render_actor(b, item); break;
+    default: render_source(b, item, 0); break;
+    }
 }
 
-/* v (stolen) as compact JSON with sorted keys, or null. */
-static void buf_json(struct route_buf *b, json_t *v)
+void respond_entity(const struct route_request *req, struct route_response *resp,
+                    enum route_kind kind, const void *item)
 {
-    char *enc = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    route_buf_printf(b, "%s", enc ? enc : "null");
-    free(enc);
-    json_decref(v);
+    const struct route_fragment *f = fragment_of(req, kind, item);
+    if (f != NULL) {
+        resp->status = 200;
+        resp->content_type = "application/json";
+        resp->borrowed = f->json;
+        resp->body_len = f->len;
+        return;
+    }
+    struct route_buf b = {NULL, 0, 0};
+    put_item(&b, req, kind, item);
+    respond_buf(resp, &b);
 }
 
 void respond_page(const struct route_request *req, struct route_response *resp,
-                  const struct model_page *page, size_t limit, enum route_kind kind,
-                  json_t *(*render)(const void *item))
+                  const struct model_page *page, size_t limit, enum route_kind kind)
 {
     int more = page->next_cursor[0] != '\0';
     char *self = page_url(req, param_get(req, "cursor"));
     char *next = more ? page_url(req, page->next_cursor) : NULL;
     if (next != NULL && asprintf(&resp->link, "<%s>; rel=\"next\"", next) < 0)
         resp->link = NULL;
-    /* The envelope is written by hand with its keys in sorted order, as
-     * JSON_SORT_KEYS would: {"data":[…],"links":{"next","self"},"meta":{…}}. */
+    /* {"data":[…],"links":{"next","self"},"meta":{…}}, keys in sorted order
+     * as everywhere (render.h). */
     struct route_buf b = {NULL, 0, 0};
-    route_buf_printf(&b, "{\"data\":[");
+    RENDER_LIT(&b, "{\"data\":[");
     for (size_t i = 0; i < page->count; i++) {
         if (i > 0)
-            route_buf_put(&b, ",", 1);
-        const struct route_fragment *f = fragment_of(req, kind, page->items[i]);
-        if (f != NULL && f->json != NULL)
-            route_buf_put(&b, f->json, f->len);
-        else
-            buf_json(&b, render(page->items[i]));
+            RENDER_LIT(&b, ",");
+        put_item(&b, req, kind, page->items[i]);
     }
-    route_buf_printf(&b, "],\"links\":{\"next\":");
-    buf_json(&b, next ? json_string(next) : NULL);
-    route_buf_printf(&b, ",\"self\":");
-    buf_json(&b, json_string(self));
+    RENDER_LIT(&b, "],\"links\":{\"next\":");
+    render_string_or_null(&b, next);
+    RENDER_LIT(&b, ",\"self\":");
+    render_string(&b, self);
     route_buf_printf(&b, "},\"meta\":{\"limit\":%zu,\"next_cursor\":", limit);
-    buf_json(&b, more ? json_string(page->next_cursor) : NULL);
+    render_string_or_null(&b, more ? page->next_cursor : NULL);
     route_buf_printf(&b, ",\"total\":%zu}}", page->total);
     free(self);
     free(next);
-    resp->status = 200;
-    resp->content_type = "application/json";
-    resp->body = b.p;
-    resp->body_len = b.len;
+    respond_buf(resp, &b);
 }

@@ -35,12 +35,6 @@ int param_id(const struct route_request *req, const char *name, const char **out
 int param_text(const struct route_request *req, const char **out, struct route_response *resp);
 int param_cursor(const struct route_request *req, const char **out, struct route_response *resp);
 
-/* Entity renderers: each returns a new reference. */
-json_t *json_event(const struct model_event *e);
-json_t *json_quote(const struct model_quote *q);
-json_t *json_actor(const struct model_actor *a);
-json_t *json_source(const struct model_source *s, int with_supports);
-
 /* A growing string, NUL-terminated once anything was added; p is malloc'd
  * (start from {NULL, 0, 0}; hand p on as a body, or free it). */
 struct route_buf {
@@ -53,19 +47,20 @@ __attribute__((format(printf, 2, 3))) void route_buf_printf(struct route_buf *b,
 
 /* Serialises v (stealing the reference) as the 200 response body. */
 void respond_json(struct route_response *resp, int status, json_t *v);
+/* Answers 200 with b's JSON as the body, taking its bytes (b is emptied). */
+void respond_buf(struct route_response *resp, struct route_buf *b);
 
 enum route_kind { ROUTE_EVENTS, ROUTE_QUOTES, ROUTE_ACTORS, ROUTE_SOURCES };
 
 /* Renders a page of a query as a collection: data, meta, links, and the
  * Link header. The items' JSON comes from the snapshot's prebuilt fragments
- * when there are any, else from render. */
+ * when there are any, else it is rendered now (render.h). */
 void respond_page(const struct route_request *req, struct route_response *resp,
-                  const struct model_page *page, size_t limit, enum route_kind kind,
-                  json_t *(*render)(const void *item));
+                  const struct model_page *page, size_t limit, enum route_kind kind);
 /* Answers 200 with one entity's prebuilt JSON (borrowed, not copied), or
  * renders it when there are no fragments. */
 void respond_entity(const struct route_request *req, struct route_response *resp,
-                    enum route_kind kind, const void *item, json_t *(*render)(const void *));
+                    enum route_kind kind, const void *item);
 
 /* Reads the event filters shared by /events, /actors/{id}/events and
  * /timeline into f (actor ids into actors, room for ROUTE_MAX_ACTORS). */
@@ -84,12 +79,6 @@ void events_page(const struct route_request *req, struct route_response *resp,
                  const struct model_event_filter *f);
 void quotes_page(const struct route_request *req, struct route_response *resp,
                  const struct model_quote_filter *f);
-
-/* Renderers with the signature respond_page wants. */
-json_t *render_event(const void *item);
-json_t *render_quote(const void *item);
-json_t *render_actor(const void *item);
-json_t *render_source(const void *item);
 
 /* The 400 for a cursor the model refused. */
 void respond_bad_cursor(struct route_response *resp, const char *detail);

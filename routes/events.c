@@ -4,11 +4,6 @@
 
 #include "common.h"
 
-json_t *render_event(const void *item)
-{
-    return json_event(item);
-}
-
 int event_filter(const struct route_request *req, struct model_event_filter *f,
                  const char **actors, struct route_response *resp)
 {
@@ -62,7 +57,7 @@ void events_page(const struct route_request *req, struct route_response *resp,
     if (model_query_events(req->snap, f, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, ROUTE_EVENTS, render_event);
+        respond_page(req, resp, page, pr.limit, ROUTE_EVENTS);
     free(page);
 }
 
@@ -94,7 +89,7 @@ void route_events_get(const struct route_request *req, struct route_response *re
         return;
     const struct model_event *e = find_event(req, resp);
     if (e != NULL)
-        respond_entity(req, resp, ROUTE_EVENTS, e, render_event);
+        respond_entity(req, resp, ROUTE_EVENTS, e);
 }
 
 void route_events_quotes(const struct route_request *req, struct route_response *resp)

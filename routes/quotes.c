@@ -4,11 +4,6 @@
 
 #include "common.h"
 
-json_t *render_quote(const void *item)
-{
-    return json_quote(item);
-}
-
 int quote_filter(const struct route_request *req, struct model_quote_filter *f,
                  struct route_response *resp)
 {
@@ -34,7 +29,7 @@ void quotes_page(const struct route_request *req, struct route_response *resp,
     if (model_query_quotes(req->snap, f, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, ROUTE_QUOTES, render_quote);
+        respond_page(req, resp, page, pr.limit, ROUTE_QUOTES);
     free(page);
 }
 
@@ -58,5 +53,5 @@ void route_quotes_get(const struct route_request *req, struct route_response *re
     if (q == NULL)
         route_not_found(req, resp);
     else
-        respond_entity(req, resp, ROUTE_QUOTES, q, render_quote);
+        respond_entity(req, resp, ROUTE_QUOTES, q);
 }

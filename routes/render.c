@@ -1,72 +1,503 @@
 #include "render.h"
 
-#include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
-static struct route_fragment *render_all(const void *const *items, size_t n,
-                                         json_t *(*render)(const void *))
+/* ---- The writer ---- */
+
+#define PUT RENDER_LIT
+
+void render_string(struct route_buf *b, const char *s)
 {
-    struct route_fragment *f = calloc(n ? n : 1, sizeof(*f));
-    for (size_t i = 0; f != NULL && i < n; i++) {
-        json_t *v = render(items[i]);
-        f[i].json = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-        f[i].len = f[i].json ? strlen(f[i].json) : 0;
-        json_decref(v);
+    static const char hex[] = "0123456789ABCDEF";
+    PUT(b, "\"");
+    const char *run = s;
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        route_buf_put(b, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"': PUT(b, "\\\""); break;
+        case '\\': PUT(b, "\\\\"); break;
+        case '\b': PUT(b, "\\b"); break;
+        case '\f': PUT(b, "\\f"); break;
+        case '\n': PUT(b, "\\n"); break;
+        case '\r': PUT(b, "\\r"); break;
+        case '\t': PUT(b, "\\t"); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            route_buf_put(b, u, sizeof(u));
+        }
+        }
     }
-    return f;
+    route_buf_put(b, run, (size_t)(s - run));
+    PUT(b, "\"");
 }
 
-struct quote_job {
-    const struct model_snapshot *snap;
-    struct route_fragment *out;
+void render_string_or_null(struct route_buf *b, const char *s)
+{
+    if (s != NULL)
+        render_string(b, s);
+    else
+        PUT(b, "null");
+}
+
+void render_int(struct route_buf *b, long long v)
+{
+    char digits[24], *p = digits + sizeof(digits);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    route_buf_put(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/* As jansson 2.14 writes a real: "%.17g", ".0" added to what would read
+ * as an integer, the exponent without '+' or leading zeros. */
+void render_real(struct route_buf *b, double v)
+{
+    char s[40];
+    int n = snprintf(s, sizeof(s), "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof(s) - 2)
+        return;
+    if (strchr(s, '.') == NULL && strchr(s, 'e') == NULL) {
+        memcpy(s + n, ".0", 3);
+        n += 2;
+    }
+    char *e = strchr(s, 'e');
+    if (e != NULL) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        memmove(start, end, (size_t)(s + n + 1 - end));
+        n -= (int)(end - start);
+    }
+    route_buf_put(b, s, (size_t)n);
+}
+
+/* ---- Entities: keys in strcmp order, as JSON_SORT_KEYS puts them ---- */
+
+/* Where a date comes from: {basis, note?, phrase?, source?}. */
+static void render_basis(struct route_buf *b, const struct model_date *d)
+{
+    PUT(b, "{\"basis\":");
+    render_string(b, model_basis_names[d->basis]);
+    if (d->note != NULL) {
+        PUT(b, ",\"note\":");
+        render_string(b, d->note);
+    }
+    if (d->phrase != NULL) {
+        PUT(b, ",\"phrase\":");
+        render_string(b, d->phrase);
+    }
+    if (d->anchor != NULL) {
+        PUT(b, ",\"source\":");
+        render_string(b, d->anchor->id);
+    }
+    PUT(b, "}");
+}
+
+/* [{end, exact?, publisher?, source, start}]: with_text for quotes. */
+static void render_citations(struct route_buf *b, const struct model_citation *c, size_t n,
+                             int with_text)
+{
+    PUT(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            PUT(b, ",");
+        PUT(b, "{\"end\":");
+        render_int(b, c[i].end);
+        if (with_text) {
+            PUT(b, ",\"exact\":");
+            render_string(b, c[i].text);
+            PUT(b, ",\"publisher\":");
+            render_string(b, c[i].source->publisher->name);
+        }
+        PUT(b, ",\"source\":");
+        render_string(b, c[i].source->id);
+        PUT(b, ",\"start\":");
+        render_int(b, c[i].start);
+        PUT(b, "}");
+    }
+    PUT(b, "]");
+}
+
+/* [s, …] of n strings, each at offset 0 of its item (an id or a string). */
+static void render_strings(struct route_buf *b, const void *const *items, size_t n)
+{
+    PUT(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            PUT(b, ",");
+        render_string(b, *(const char *const *)items[i]);
+    }
+    PUT(b, "]");
+}
+
+static void render_location(struct route_buf *b, const struct model_location *l)
+{
+    PUT(b, "{\"country\":");
+    render_string_or_null(b, l->country);
+    PUT(b, ",\"lat\":");
+    if (l->has_coordinates)
+        render_real(b, l->lat);
+    else
+        PUT(b, "null");
+    PUT(b, ",\"lon\":");
+    if (l->has_coordinates)
+        render_real(b, l->lon);
+    else
+        PUT(b, "null");
+    PUT(b, ",\"name\":");
+    render_string(b, l->name);
+    PUT(b, "}");
+}
+
+void render_event(struct route_buf *b, const struct model_event *e)
+{
+    PUT(b, "{\"citations\":");
+    render_citations(b, e->citations, e->n_citations, 0);
+    PUT(b, ",\"dating\":{");
+    if (e->end != NULL) {
+        PUT(b, "\"end\":");
+        render_basis(b, e->end);
+        PUT(b, ",");
+    }
+    PUT(b, "\"start\":");
+    render_basis(b, &e->start);
+    PUT(b, "},\"end\":");
+    render_string_or_null(b, e->end ? e->end->text : NULL);
+    PUT(b, ",\"id\":");
+    render_string(b, e->id);
+    PUT(b, ",\"location\":");
+    if (e->location != NULL)
+        render_location(b, e->location);
+    else
+        PUT(b, "null");
+    PUT(b, ",\"parent\":");
+    render_string_or_null(b, e->parent ? e->parent->id : NULL);
+    PUT(b, ",\"participants\":[");
+    for (size_t i = 0; i < e->n_participants; i++) {
+        if (i > 0)
+            PUT(b, ",");
+        PUT(b, "{\"id\":");
+        render_string(b, e->participants[i].actor->id);
+        PUT(b, ",\"name\":");
+        render_string(b, e->participants[i].actor->name);
+        PUT(b, ",\"role\":");
+        render_string(b, model_role_names[e->participants[i].role]);
+        PUT(b, "}");
+    }
+    PUT(b, "],\"precision\":");
+    render_string(b, model_precision_name(e->start.time.precision));
+    PUT(b, ",\"quote_count\":");
+    render_int(b, e->quote_count);
+    PUT(b, ",\"related\":");
+    render_strings(b, (const void *const *)e->related, e->n_related);
+    PUT(b, ",\"start\":");
+    render_string(b, e->start.text);
+    PUT(b, ",\"status\":");
+    render_string(b, model_event_status_names[e->status]);
+    PUT(b, ",\"summary\":");
+    render_string(b, e->summary);
+    PUT(b, ",\"timezone\":");
+    render_string_or_null(b, e->timezone);
+    PUT(b, ",\"title\":");
+    render_string(b, e->title);
+    PUT(b, ",\"type\":");
+    render_string(b, model_event_type_names[e->type]);
+    PUT(b, "}");
+}
+
+void render_quote(struct route_buf *b, const struct model_quote *q)
+{
+    PUT(b, "{\"citations\":");
+    render_citations(b, q->citations, q->n_citations, 1);
+    PUT(b, ",\"date\":");
+    render_string(b, q->said.text);
+    PUT(b, ",\"dating\":");
+    render_basis(b, &q->said);
+    PUT(b, ",\"event\":");
+    render_string_or_null(b, q->event ? q->event->id : NULL);
+    PUT(b, ",\"id\":");
+    render_string(b, q->id);
+    PUT(b, ",\"kind\":");
+    render_string(b, model_quote_kind_names[q->kind]);
+    PUT(b, ",\"precision\":");
+    render_string(b, model_precision_name(q->said.time.precision));
+    PUT(b, ",\"speaker\":{\"id\":");
+    render_string(b, q->speaker->id);
+    PUT(b, ",\"name\":");
+    render_string(b, q->speaker->name);
+    PUT(b, "},\"text\":");
+    render_string(b, q->text);
+    PUT(b, ",\"topics\":[");
+    for (size_t i = 0; i < q->n_topics; i++) {
+        if (i > 0)
+            PUT(b, ",");
+        render_string(b, q->topics[i]);
+    }
+    PUT(b, "]}");
+}
+
+void render_actor(struct route_buf *b, const struct model_actor *a)
+{
+    PUT(b, "{\"aliases\":[");
+    for (size_t i = 0; i < a->n_aliases; i++) {
+        if (i > 0)
+            PUT(b, ",");
+        render_string(b, a->aliases[i]);
+    }
+    PUT(b, "],\"id\":");
+    render_string(b, a->id);
+    PUT(b, ",\"kind\":");
+    render_string(b, model_actor_kind_names[a->kind]);
+    PUT(b, ",\"name\":");
+    render_string(b, a->name);
+    PUT(b, ",\"roles\":[");
+    for (size_t i = 0; i < a->n_roles; i++) {
+        const struct model_role *r = &a->roles[i];
+        if (i > 0)
+            PUT(b, ",");
+        PUT(b, "{\"from\":");
+        render_string_or_null(b, r->from ? r->from->text : NULL);
+        PUT(b, ",\"organization\":");
+        render_string_or_null(b, r->organization ? r->organization->id : NULL);
+        PUT(b, ",\"title\":");
+        render_string(b, r->title);
+        PUT(b, ",\"to\":");
+        render_string_or_null(b, r->to ? r->to->text : NULL);
+        PUT(b, "}");
+    }
+    PUT(b, "],\"wikidata\":");
+    render_string_or_null(b, a->wikidata);
+    PUT(b, "}");
+}
+
+void render_source(struct route_buf *b, const struct model_source *s, int with_supports)
+{
+    PUT(b, "{\"author\":");
+    render_string_or_null(b, s->author);
+    if (!with_supports) {
+        PUT(b, ",\"counts\":{\"actors\":");
+        render_int(b, (long long)s->n_actors);
+        PUT(b, ",\"events\":");
+        render_int(b, (long long)s->n_events);
+        PUT(b, ",\"quotes\":");
+        render_int(b, (long long)s->n_quotes);
+        PUT(b, "}");
+    }
+    PUT(b, ",\"dateline\":");
+    render_string_or_null(b, s->dateline);
+    PUT(b, ",\"dating\":");
+    render_basis(b, &s->published);
+    PUT(b, ",\"id\":");
+    render_string(b, s->id);
+    PUT(b, ",\"language\":");
+    render_string(b, s->language);
+    PUT(b, ",\"length\":");
+    render_int(b, s->length);
+    PUT(b, ",\"original\":");
+    render_string(b, s->original_file);
+    PUT(b, ",\"precision\":");
+    render_string(b, model_precision_name(s->published.time.precision));
+    PUT(b, ",\"published\":");
+    render_string(b, s->published.text);
+    PUT(b, ",\"publisher\":{\"id\":");
+    render_string(b, s->publisher->id);
+    PUT(b, ",\"name\":");
+    render_string(b, s->publisher->name);
+    PUT(b, "},\"sha256\":");
+    render_string(b, s->sha256);
+    if (with_supports) {
+        PUT(b, ",\"supports\":{\"actors\":");
+        render_strings(b, (const void *const *)s->actors, s->n_actors);
+        PUT(b, ",\"events\":");
+        render_strings(b, (const void *const *)s->events, s->n_events);
+        PUT(b, ",\"quotes\":");
+        render_strings(b, (const void *const *)s->quotes, s->n_quotes);
+        PUT(b, "}");
+    }
+    PUT(b, ",\"syndication\":");
+    if (s->via != NULL) {
+        PUT(b, "{\"name\":");
+        render_string(b, s->via->name);
+        PUT(b, ",\"note\":");
+        render_string_or_null(b, s->syndication_note);
+        PUT(b, ",\"via\":");
+        render_string(b, s->via->id);
+        PUT(b, "}");
+    } else {
+        PUT(b, "null");
+    }
+    PUT(b, ",\"title\":");
+    render_string(b, s->title);
+    PUT(b, ",\"url\":");
+    render_string_or_null(b, s->url);
+    PUT(b, "}");
+}
+
+/* ---- Rendering a snapshot ---- */
+
+enum { KINDS = 4, CHUNK_ITEMS = 1024, MAX_WORKERS = 8 };
+
+/* One chunk: items [first, first + n) of a kind, rendered into one buffer.
+ * Until the chunk is done, fragments hold offsets into it. */
+struct render_chunk {
+    int kind;
+    size_t first, n;
 };
 
-static void *render_quotes(void *arg)
+struct render_job {
+    const struct model_snapshot *snap;
+    struct route_render *r;
+    struct render_chunk *chunks;
+    size_t n_chunks;
+    atomic_size_t next; /* the next chunk to take */
+};
+
+static const void *const *kind_items(const struct model_snapshot *snap, int kind, size_t *n)
 {
-    struct quote_job *job = arg;
-    job->out = render_all((const void *const *)job->snap->quotes, job->snap->n_quotes,
-                          render_quote);
-    return NULL;
+    switch (kind) {
+    case 0: *n = snap->n_events; return (const void *const *)snap->events;
+    case 1: *n = snap->n_quotes; return (const void *const *)snap->quotes;
+    case 2: *n = snap->n_actors; return (const void *const *)snap->actors;
+    default: *n = snap->n_sources; return (const void *const *)snap->sources;
+    }
+}
+
+static struct route_fragment *kind_fragments(struct route_render *r, int kind)
+{
+    struct route_fragment *const all[KINDS] = {r->events, r->quotes, r->actors, r->sources};
+    return all[kind];
+}
+
+static void render_item(struct route_buf *b, int kind, const void *item)
+{
+    switch (kind) {
+    case 0: render_event(b, item); break;
+    case 1: render_quote(b, item); break;
+    case 2: render_actor(b, item); break;
+    default: render_source(b, item, 0); break;
+    }
+}
+
+/* Renders chunk i into r->chunks[i], its fragments one after the other,
+ * each followed by a NUL, and points the fragments there. */
+static void render_chunk(struct render_job *job, size_t i)
+{
+    const struct render_chunk *c = &job->chunks[i];
+    size_t n;
+    const void *const *items = kind_items(job->snap, c->kind, &n);
+    struct route_fragment *f = kind_fragments(job->r, c->kind) + c->first;
+    struct route_buf b = {NULL, 0, 0};
+    for (size_t k = 0; k < c->n; k++) {
+        size_t at = b.len;
+        render_item(&b, c->kind, items[c->first + k]);
+        f[k].len = b.len - at;
+        route_buf_put(&b, "", 1); /* each fragment is a C string too */
+    }
+    char *p = b.len + 1 < b.cap ? realloc(b.p, b.len + 1) : b.p; /* give back the slack */
+    job->r->chunks[i] = p != NULL ? p : b.p;
+    const char *at = job->r->chunks[i];
+    for (size_t k = 0; k < c->n; k++) {
+        f[k].json = at;
+        at += f[k].len + 1;
+    }
+}
+
+static void *render_worker(void *arg)
+{
+    struct render_job *job = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&job->next, 1);
+        if (i >= job->n_chunks)
+            return NULL;
+        render_chunk(job, i);
+    }
+}
+
+/* Splits every kind's items into chunks of CHUNK_ITEMS. Returns how many
+ * (and fills out when it is not NULL). */
+static size_t plan_chunks(const struct model_snapshot *snap, struct render_chunk *out)
+{
+    size_t count = 0;
+    for (int kind = 0; kind < KINDS; kind++) {
+        size_t n;
+        kind_items(snap, kind, &n);
+        for (size_t first = 0; first < n; first += CHUNK_ITEMS, count++)
+            if (out != NULL)
+                out[count] = (struct render_chunk){kind, first,
+                                                   n - first < CHUNK_ITEMS ? n - first
+                                                                           : CHUNK_ITEMS};
+    }
+    return count;
 }
 
 struct route_render *route_render_build(const struct model_snapshot *snap)
 {
     struct route_render *r = calloc(1, sizeof(*r));
-    if (r == NULL)
-        return NULL;
-    /* Quotes are most of the work: render them on a second thread. */
-    struct quote_job job = {snap, NULL};
-    pthread_t t;
-    int threaded = pthread_create(&t, NULL, render_quotes, &job) == 0;
-    if (!threaded)
-        render_quotes(&job);
-    r->events = render_all((const void *const *)snap->events, snap->n_events, render_event);
-    r->actors = render_all((const void *const *)snap->actors, snap->n_actors, render_actor);
-    r->sources = render_all((const void *const *)snap->sources, snap->n_sources, render_source);
-    if (threaded)
-        pthread_join(t, NULL);
-    r->quotes = job.out;
+    struct render_job job = {snap, r, NULL, plan_chunks(snap, NULL), 0};
+    job.chunks = calloc(job.n_chunks + 1, sizeof(*job.chunks));
+    if (r == NULL || job.chunks == NULL)
+        goto fail;
+    r->events = calloc(snap->n_events + 1, sizeof(*r->events));
+    r->quotes = calloc(snap->n_quotes + 1, sizeof(*r->quotes));
+    r->actors = calloc(snap->n_actors + 1, sizeof(*r->actors));
+    r->sources = calloc(snap->n_sources + 1, sizeof(*r->sources));
+    r->chunks = calloc(job.n_chunks + 1, sizeof(*r->chunks));
+    r->n_chunks = job.n_chunks;
+    if (!r->events || !r->quotes || !r->actors || !r->sources || !r->chunks)
+        goto fail;
+    plan_chunks(snap, job.chunks);
+    /* The calling thread works too; the others share the chunks left. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t workers = cores > 1 ? (size_t)cores : 1;
+    if (workers > MAX_WORKERS)
+        workers = MAX_WORKERS;
+    if (workers > job.n_chunks)
+        workers = job.n_chunks > 0 ? job.n_chunks : 1;
+    pthread_t t[MAX_WORKERS];
+    size_t started = 0;
+    while (started + 1 < workers && pthread_create(&t[started], NULL, render_worker, &job) == 0)
+        started++;
+    render_worker(&job);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    for (size_t i = 0; i < r->n_chunks; i++)
+        if (r->chunks[i] == NULL && job.chunks[i].n > 0)
+            goto fail;
+    free(job.chunks);
     return r;
+fail:
+    free(job.chunks);
+    route_render_free(r);
+    return NULL;
 }
 
-static void free_all(struct route_fragment *f, size_t n)
-{
-    for (size_t i = 0; f != NULL && i < n; i++)
-        free(f[i].json);
-    free(f);
-}
-
-void route_render_free(struct route_render *r, const struct model_snapshot *snap)
+void route_render_free(struct route_render *r)
 {
     if (r == NULL)
         return;
-    free_all(r->events, snap->n_events);
-    free_all(r->quotes, snap->n_quotes);
-    free_all(r->actors, snap->n_actors);
-    free_all(r->sources, snap->n_sources);
+    for (size_t i = 0; r->chunks != NULL && i < r->n_chunks; i++)
+        free(r->chunks[i]);
+    free(r->chunks);
+    free(r->events);
+    free(r->quotes);
+    free(r->actors);
+    free(r->sources);
     free(r);
 }

@@ -2,11 +2,7 @@
 #include <stdlib.h>
 
 #include "common.h"
-
-json_t *render_source(const void *item)
-{
-    return json_source(item, 0);
-}
+#include "render.h"
 
 void route_sources_list(const struct route_request *req, struct route_response *resp)
 {
@@ -20,7 +16,7 @@ void route_sources_list(const struct route_request *req, struct route_response *
     if (model_query_sources(req->snap, &pr, page, err, sizeof(err)) != 0)
         respond_bad_cursor(resp, err);
     else
-        respond_page(req, resp, page, pr.limit, ROUTE_SOURCES, render_source);
+        respond_page(req, resp, page, pr.limit, ROUTE_SOURCES);
     free(page);
 }
 
@@ -30,8 +26,11 @@ void route_sources_get(const struct route_request *req, struct route_response *r
     if (params_check(req, spec, resp) != 0)
         return;
     const struct model_source *s = model_find_source(req->snap, req->segments[1]);
-    if (s == NULL)
+    if (s == NULL) {
         route_not_found(req, resp);
-    else
-        respond_json(resp, 200, json_source(s, 1));
+        return;
+    }
+    struct route_buf b = {NULL, 0, 0};
+    render_source(&b, s, 1);
+    respond_buf(resp, &b);
 }

@@ -7,25 +7,36 @@
 #include <string.h>
 
 #include "common.h"
+#include "render.h"
 
 static const char *const MONTHS[] = {"January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December"};
 
-static json_t *timeline_date(const struct model_date *d)
+/* {day?, hour?, minute?, month?, year}: down to d's precision. */
+static void timeline_date(struct route_buf *b, const struct model_date *d)
 {
     struct model_civil c;
     model_time_civil(&d->time, &c);
     enum model_precision p = d->time.precision;
-    json_t *o = json_pack("{s:i}", "year", c.year);
-    if (p >= MODEL_PRECISION_MONTH)
-        json_object_set_new(o, "month", json_integer(c.month));
-    if (p >= MODEL_PRECISION_DAY)
-        json_object_set_new(o, "day", json_integer(c.day));
-    if (p >= MODEL_PRECISION_HOUR)
-        json_object_set_new(o, "hour", json_integer(c.hour));
-    if (p >= MODEL_PRECISION_MINUTE)
-        json_object_set_new(o, "minute", json_integer(c.minute));
-    return o;
+    const char *sep = "{";
+    const struct {
+        const char *key;
+        enum model_precision from;
+        int value;
+    } parts[] = {{"\"day\":", MODEL_PRECISION_DAY, c.day},
+                 {"\"hour\":", MODEL_PRECISION_HOUR, c.hour},
+                 {"\"minute\":", MODEL_PRECISION_MINUTE, c.minute},
+                 {"\"month\":", MODEL_PRECISION_MONTH, c.month},
+                 {"\"year\":", MODEL_PRECISION_YEAR, c.year}};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (p < parts[i].from)
+            continue;
+        route_buf_put(b, sep, 1);
+        route_buf_put(b, parts[i].key, strlen(parts[i].key));
+        render_int(b, parts[i].value);
+        sep = ",";
+    }
+    RENDER_LIT(b, "}");
 }
 
 /* "2025", "August 2025", "15 August 2025", "15 August 2025, 11:30". */
@@ -50,7 +61,8 @@ static void display_date(const struct model_date *d, char *buf, size_t size)
     }
 }
 
-static json_t *timeline_event(const struct model_event *e)
+/* {display_date, end_date?, group, start_date, text, unique_id} */
+static void timeline_event(struct route_buf *b, const struct model_event *e)
 {
     char shown[128], end[64];
     display_date(&e->start, shown, sizeof(shown));
@@ -59,13 +71,23 @@ static json_t *timeline_event(const struct model_event *e)
         size_t n = strlen(shown);
         snprintf(shown + n, sizeof(shown) - n, " – %s", end);
     }
-    json_t *o = json_pack("{s:o, s:s, s:{s:s, s:s}, s:s, s:s}",
-        "start_date", timeline_date(&e->start), "display_date", shown,
-        "text", "headline", e->title, "text", e->summary,
-        "group", model_event_type_names[e->type], "unique_id", e->id);
-    if (e->end != NULL)
-        json_object_set_new(o, "end_date", timeline_date(e->end));
-    return o;
+    RENDER_LIT(b, "{\"display_date\":");
+    render_string(b, shown);
+    if (e->end != NULL) {
+        RENDER_LIT(b, ",\"end_date\":");
+        timeline_date(b, e->end);
+    }
+    RENDER_LIT(b, ",\"group\":");
+    render_string(b, model_event_type_names[e->type]);
+    RENDER_LIT(b, ",\"start_date\":");
+    timeline_date(b, &e->start);
+    RENDER_LIT(b, ",\"text\":{\"headline\":");
+    render_string(b, e->title);
+    RENDER_LIT(b, ",\"text\":");
+    render_string(b, e->summary);
+    RENDER_LIT(b, "},\"unique_id\":");
+    render_string(b, e->id);
+    RENDER_LIT(b, "}");
 }
 
 void route_timeline(const struct route_request *req, struct route_response *resp)
@@ -76,22 +98,26 @@ void route_timeline(const struct route_request *req, struct route_response *resp
     const char *actors[ROUTE_MAX_ACTORS];
     if (params_check(req, spec, resp) != 0 || event_filter(req, &f, actors, resp) != 0)
         return;
-    json_t *events = json_array();
+    /* {"events":[…],"title":{"text":{"headline","text"}}}, keys sorted. */
+    struct route_buf b = {NULL, 0, 0};
+    RENDER_LIT(&b, "{\"events\":[");
     struct model_page *page = malloc(sizeof(*page));
     struct model_page_request pr = {0, MODEL_LIMIT_MAX, NULL};
     char cursor[MODEL_CURSOR_MAX], err[256];
+    size_t n = 0;
     do {
         if (model_query_events(req->snap, &f, &pr, page, err, sizeof(err)) != 0)
             break; /* cannot happen: the cursors are our own */
-        for (size_t i = 0; i < page->count; i++)
-            json_array_append_new(events, timeline_event(page->items[i]));
+        for (size_t i = 0; i < page->count; i++, n++) {
+            if (n > 0)
+                RENDER_LIT(&b, ",");
+            timeline_event(&b, page->items[i]);
+        }
         memcpy(cursor, page->next_cursor, sizeof(cursor));
         pr.cursor = cursor;
     } while (cursor[0] != '\0');
     free(page);
-    char headline[64];
-    size_t n = json_array_size(events);
-    snprintf(headline, sizeof(headline), "%zu event%s", n, n == 1 ? "" : "s");
-    respond_json(resp, 200, json_pack("{s:{s:{s:s, s:s}}, s:o}",
-        "title", "text", "headline", "Timeline", "text", headline, "events", events));
+    route_buf_printf(&b, "],\"title\":{\"text\":{\"headline\":\"Timeline\","
+                     "\"text\":\"%zu event%s\"}}}", n, n == 1 ? "" : "s");
+    respond_buf(resp, &b);
 }

@@ -176,7 +176,7 @@ static void live_free(struct live *l)
             pthread_mutex_destroy(&l->cache->locks[i]);
         free(l->cache);
     }
-    route_render_free(l->render, l->snap);
+    route_render_free(l->render);
     model_snapshot_free(l->snap);
     free(l);
 }
