@@ -340,42 +340,22 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
     return b.p;
 }
 
-static const struct route_fragment *fragment_of(const struct route_request *req,
-                                                enum route_kind kind, const void *item)
-{
-    const struct route_render *r = req->ctx->render;
-    if (r == NULL)
-        return NULL;
-    switch (kind) {
-    case ROUTE_EVENTS: return &r->events[((const struct model_event *)item)->rank];
-    case ROUTE_QUOTES: return &r->quotes[((const struct model_quote *)item)->rank];
-    case ROUTE_ACTORS: return &r->actors[((const struct model_actor *)item)->rank];
-    default: return &r->sources[((const struct model_source *)item)->rank];
-    }
-}
-
 /* Appends item's JSON: its fragment, or rendered now when there are none
  * (the render ran out of memory). */
 static void put_item(struct route_buf *b, const struct route_request *req,
                      enum route_kind kind, const void *item)
 {
-    const struct route_fragment *f = fragment_of(req, kind, item);
-    if (f != NULL) {
+    const struct route_fragment *f = route_render_fragment(req->ctx->render, kind, item);
+    if (f != NULL)
         route_buf_put(b, f->json, f->len);
-        return;
-    }
-    switch (kind) {
-    case ROUTE_EVENTS: render_event(b, item); break;
-    case ROUTE_QUOTES: render_quote(b, item); break;
-    case ROUTE_ACTORS: render_actor(b, item); break;
-    default: render_source(b, item, 0); break;
-    }
+    else
+        render_item(b, kind, item);
 }
 
 void respond_entity(const struct route_request *req, struct route_response *resp,
                     enum route_kind kind, const void *item)
 {
-    const struct route_fragment *f = fragment_of(req, kind, item);
+    const struct route_fragment *f = route_render_fragment(req->ctx->render, kind, item);
     if (f != NULL) {
         resp->status = 200;
         resp->content_type = "application/json";

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "render.h"
 #include "route.h"
 
 /* Allowed query parameters of a route. repeatable: may appear more than
@@ -49,8 +50,6 @@ __attribute__((format(printf, 2, 3))) void route_buf_printf(struct route_buf *b,
 void respond_json(struct route_response *resp, int status, json_t *v);
 /* Answers 200 with b's JSON as the body, taking its bytes (b is emptied). */
 void respond_buf(struct route_response *resp, struct route_buf *b);
-
-enum route_kind { ROUTE_EVENTS, ROUTE_QUOTES, ROUTE_ACTORS, ROUTE_SOURCES };
 
 /* Renders a page of a query as a collection: data, meta, links, and the
  * Link header. The items' JSON comes from the snapshot's prebuilt fragments

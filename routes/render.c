@@ -352,12 +352,11 @@ void render_source(struct route_buf *b, const struct model_source *s, int with_s
 
 /* ---- Rendering a snapshot ---- */
 
-enum { KINDS = 4, CHUNK_ITEMS = 1024, MAX_WORKERS = 8 };
+enum { CHUNK_ITEMS = 1024, MAX_WORKERS = 8 };
 
-/* One chunk: items [first, first + n) of a kind, rendered into one buffer.
- * Until the chunk is done, fragments hold offsets into it. */
+/* One chunk: items [first, first + n) of a kind, rendered into one buffer. */
 struct render_chunk {
-    int kind;
+    enum route_kind kind;
     size_t first, n;
 };
 
@@ -369,30 +368,40 @@ struct render_job {
     atomic_size_t next; /* the next chunk to take */
 };
 
-static const void *const *kind_items(const struct model_snapshot *snap, int kind, size_t *n)
+static const void *const *kind_items(const struct model_snapshot *snap, enum route_kind kind,
+                                     size_t *n)
 {
     switch (kind) {
-    case 0: *n = snap->n_events; return (const void *const *)snap->events;
-    case 1: *n = snap->n_quotes; return (const void *const *)snap->quotes;
-    case 2: *n = snap->n_actors; return (const void *const *)snap->actors;
+    case ROUTE_EVENTS: *n = snap->n_events; return (const void *const *)snap->events;
+    case ROUTE_QUOTES: *n = snap->n_quotes; return (const void *const *)snap->quotes;
+    case ROUTE_ACTORS: *n = snap->n_actors; return (const void *const *)snap->actors;
     default: *n = snap->n_sources; return (const void *const *)snap->sources;
     }
 }
 
-static struct route_fragment *kind_fragments(struct route_render *r, int kind)
-{
-    struct route_fragment *const all[KINDS] = {r->events, r->quotes, r->actors, r->sources};
-    return all[kind];
-}
-
-static void render_item(struct route_buf *b, int kind, const void *item)
+void render_item(struct route_buf *b, enum route_kind kind, const void *item)
 {
     switch (kind) {
-    case 0: render_event(b, item); break;
-    case 1: render_quote(b, item); break;
-    case 2: render_actor(b, item); break;
+    case ROUTE_EVENTS: render_event(b, item); break;
+    case ROUTE_QUOTES: render_quote(b, item); break;
+    case ROUTE_ACTORS: render_actor(b, item); break;
     default: render_source(b, item, 0); break;
     }
+}
+
+const struct route_fragment *route_render_fragment(const struct route_render *r,
+                                                   enum route_kind kind, const void *item)
+{
+    if (r == NULL)
+        return NULL;
+    uint32_t rank;
+    switch (kind) {
+    case ROUTE_EVENTS: rank = ((const struct model_event *)item)->rank; break;
+    case ROUTE_QUOTES: rank = ((const struct model_quote *)item)->rank; break;
+    case ROUTE_ACTORS: rank = ((const struct model_actor *)item)->rank; break;
+    default: rank = ((const struct model_source *)item)->rank; break;
+    }
+    return &r->fragments[kind][rank];
 }
 
 /* Renders chunk i into r->chunks[i], its fragments one after the other,
@@ -402,7 +411,7 @@ static void render_chunk(struct render_job *job, size_t i)
     const struct render_chunk *c = &job->chunks[i];
     size_t n;
     const void *const *items = kind_items(job->snap, c->kind, &n);
-    struct route_fragment *f = kind_fragments(job->r, c->kind) + c->first;
+    struct route_fragment *f = job->r->fragments[c->kind] + c->first;
     struct route_buf b = {NULL, 0, 0};
     for (size_t k = 0; k < c->n; k++) {
         size_t at = b.len;
@@ -435,7 +444,7 @@ static void *render_worker(void *arg)
 static size_t plan_chunks(const struct model_snapshot *snap, struct render_chunk *out)
 {
     size_t count = 0;
-    for (int kind = 0; kind < KINDS; kind++) {
+    for (enum route_kind kind = 0; kind < ROUTE_KINDS; kind++) {
         size_t n;
         kind_items(snap, kind, &n);
         for (size_t first = 0; first < n; first += CHUNK_ITEMS, count++)
@@ -454,14 +463,17 @@ struct route_render *route_render_build(const struct model_snapshot *snap)
     job.chunks = calloc(job.n_chunks + 1, sizeof(*job.chunks));
     if (r == NULL || job.chunks == NULL)
         goto fail;
-    r->events = calloc(snap->n_events + 1, sizeof(*r->events));
-    r->quotes = calloc(snap->n_quotes + 1, sizeof(*r->quotes));
-    r->actors = calloc(snap->n_actors + 1, sizeof(*r->actors));
-    r->sources = calloc(snap->n_sources + 1, sizeof(*r->sources));
     r->chunks = calloc(job.n_chunks + 1, sizeof(*r->chunks));
     r->n_chunks = job.n_chunks;
-    if (!r->events || !r->quotes || !r->actors || !r->sources || !r->chunks)
+    if (r->chunks == NULL)
         goto fail;
+    for (enum route_kind kind = 0; kind < ROUTE_KINDS; kind++) {
+        size_t n;
+        kind_items(snap, kind, &n);
+        r->fragments[kind] = calloc(n + 1, sizeof(struct route_fragment));
+        if (r->fragments[kind] == NULL)
+            goto fail;
+    }
     plan_chunks(snap, job.chunks);
     /* The calling thread works too; the others share the chunks left. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -495,9 +507,7 @@ void route_render_free(struct route_render *r)
     for (size_t i = 0; r->chunks != NULL && i < r->n_chunks; i++)
         free(r->chunks[i]);
     free(r->chunks);
-    free(r->events);
-    free(r->quotes);
-    free(r->actors);
-    free(r->sources);
+    for (enum route_kind kind = 0; kind < ROUTE_KINDS; kind++)
+        free(r->fragments[kind]);
     free(r);
 }

@@ -22,9 +22,12 @@ struct route_fragment {
     size_t len;       /* strlen(json) */
 };
 
+/* What an entity, a fragment or a page is of. */
+enum route_kind { ROUTE_EVENTS, ROUTE_QUOTES, ROUTE_ACTORS, ROUTE_SOURCES, ROUTE_KINDS };
+
 struct route_render {
-    /* Indexed by rank, as the snapshot orders them. */
-    struct route_fragment *events, *quotes, *actors, *sources;
+    /* By kind, then by rank, as the snapshot orders them. */
+    struct route_fragment *fragments[ROUTE_KINDS];
     char **chunks; /* the bytes the fragments point into */
     size_t n_chunks;
 };
@@ -33,6 +36,10 @@ struct route_render {
  * render that route_render_free releases, or NULL when out of memory. */
 struct route_render *route_render_build(const struct model_snapshot *snap);
 void route_render_free(struct route_render *r);
+/* The fragment of item (an entity of kind) in r (borrowed), or NULL when
+ * there is no render. */
+const struct route_fragment *route_render_fragment(const struct route_render *r,
+                                                   enum route_kind kind, const void *item);
 
 /* Appends a string literal, without its NUL ("" lit "" refuses anything
  * but a literal, whose sizeof is its length). */
@@ -51,5 +58,7 @@ void render_event(struct route_buf *b, const struct model_event *e);
 void render_quote(struct route_buf *b, const struct model_quote *q);
 void render_actor(struct route_buf *b, const struct model_actor *a);
 void render_source(struct route_buf *b, const struct model_source *s, int with_supports);
+/* item, an entity of kind, as lists show it (a source with its counts). */
+void render_item(struct route_buf *b, enum route_kind kind, const void *item);
 
 #endif

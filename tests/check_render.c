@@ -123,6 +123,18 @@ static void assert_canonical(const char *json, size_t len, const char *want_id,
     free(canon);
 }
 
+/* Every item's fragment: canonical, and the item's own (each entity
+ * struct begins with its id). */
+static void assert_fragments(const struct route_render *r, enum route_kind kind,
+                             const void *const *items, size_t n)
+{
+    static const char *const names[ROUTE_KINDS] = {"event", "quote", "actor", "source"};
+    for (size_t i = 0; i < n; i++) {
+        const struct route_fragment *f = route_render_fragment(r, kind, items[i]);
+        assert_canonical(f->json, f->len, *(const char *const *)items[i], names[kind]);
+    }
+}
+
 /* The answer to GET path, through its route, must be canonical too. */
 static void assert_route_canonical(const struct model_snapshot *snap,
                                    const struct route_render *r, const char *path)
@@ -155,18 +167,14 @@ static void check_corpus(const char *dir)
                   diag.count ? diag.messages[0] : "?");
     struct route_render *r = route_render_build(snap);
     ck_assert_ptr_nonnull(r);
-    for (size_t i = 0; i < snap->n_events; i++)
-        assert_canonical(r->events[i].json, r->events[i].len, snap->events[i]->id, "event");
-    for (size_t i = 0; i < snap->n_quotes; i++)
-        assert_canonical(r->quotes[i].json, r->quotes[i].len, snap->quotes[i]->id, "quote");
-    for (size_t i = 0; i < snap->n_actors; i++)
-        assert_canonical(r->actors[i].json, r->actors[i].len, snap->actors[i]->id, "actor");
+    assert_fragments(r, ROUTE_EVENTS, (const void *const *)snap->events, snap->n_events);
+    assert_fragments(r, ROUTE_QUOTES, (const void *const *)snap->quotes, snap->n_quotes);
+    assert_fragments(r, ROUTE_ACTORS, (const void *const *)snap->actors, snap->n_actors);
+    assert_fragments(r, ROUTE_SOURCES, (const void *const *)snap->sources, snap->n_sources);
     for (size_t i = 0; i < snap->n_sources; i++) {
-        const struct model_source *s = snap->sources[i];
-        assert_canonical(r->sources[i].json, r->sources[i].len, s->id, "source");
         struct route_buf b = {NULL, 0, 0};
-        render_source(&b, s, 1);
-        assert_canonical(b.p, b.len, s->id, "source with supports");
+        render_source(&b, snap->sources[i], 1);
+        assert_canonical(b.p, b.len, snap->sources[i]->id, "source with supports");
         free(b.p);
     }
     assert_route_canonical(snap, r, "/timeline");
