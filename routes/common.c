@@ -364,7 +364,7 @@ void respond_entity(const struct route_request *req, struct route_response *resp
         return;
     }
     struct route_buf b = {NULL, 0, 0};
-    put_item(&b, req, kind, item);
+    render_item(&b, kind, item);
     respond_buf(resp, &b);
 }
 

@@ -11,12 +11,10 @@
 
 /* ---- The writer ---- */
 
-#define PUT RENDER_LIT
-
 void render_string(struct route_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    PUT(b, "\"");
+    RENDER_LIT(b, "\"");
     const char *run = s;
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
@@ -25,13 +23,13 @@ void render_string(struct route_buf *b, const char *s)
         route_buf_put(b, run, (size_t)(s - run));
         run = s + 1;
         switch (c) {
-        case '"': PUT(b, "\\\""); break;
-        case '\\': PUT(b, "\\\\"); break;
-        case '\b': PUT(b, "\\b"); break;
-        case '\f': PUT(b, "\\f"); break;
-        case '\n': PUT(b, "\\n"); break;
-        case '\r': PUT(b, "\\r"); break;
-        case '\t': PUT(b, "\\t"); break;
+        case '"': RENDER_LIT(b, "\\\""); break;
+        case '\\': RENDER_LIT(b, "\\\\"); break;
+        case '\b': RENDER_LIT(b, "\\b"); break;
+        case '\f': RENDER_LIT(b, "\\f"); break;
+        case '\n': RENDER_LIT(b, "\\n"); break;
+        case '\r': RENDER_LIT(b, "\\r"); break;
+        case '\t': RENDER_LIT(b, "\\t"); break;
         default: {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             route_buf_put(b, u, sizeof(u));
@@ -39,7 +37,7 @@ void render_string(struct route_buf *b, const char *s)
         }
     }
     route_buf_put(b, run, (size_t)(s - run));
-    PUT(b, "\"");
+    RENDER_LIT(b, "\"");
 }
 
 void render_string_or_null(struct route_buf *b, const char *s)
@@ -47,7 +45,7 @@ void render_string_or_null(struct route_buf *b, const char *s)
     if (s != NULL)
         render_string(b, s);
     else
-        PUT(b, "null");
+        RENDER_LIT(b, "null");
 }
 
 void render_int(struct route_buf *b, long long v)
@@ -93,261 +91,265 @@ void render_real(struct route_buf *b, double v)
 /* Where a date comes from: {basis, note?, phrase?, source?}. */
 static void render_basis(struct route_buf *b, const struct model_date *d)
 {
-    PUT(b, "{\"basis\":");
+    RENDER_LIT(b, "{\"basis\":");
     render_string(b, model_basis_names[d->basis]);
     if (d->note != NULL) {
-        PUT(b, ",\"note\":");
+        RENDER_LIT(b, ",\"note\":");
         render_string(b, d->note);
     }
     if (d->phrase != NULL) {
-        PUT(b, ",\"phrase\":");
+        RENDER_LIT(b, ",\"phrase\":");
         render_string(b, d->phrase);
     }
     if (d->anchor != NULL) {
-        PUT(b, ",\"source\":");
+        RENDER_LIT(b, ",\"source\":");
         render_string(b, d->anchor->id);
     }
-    PUT(b, "}");
+    RENDER_LIT(b, "}");
 }
 
 /* [{end, exact?, publisher?, source, start}]: with_text for quotes. */
 static void render_citations(struct route_buf *b, const struct model_citation *c, size_t n,
                              int with_text)
 {
-    PUT(b, "[");
+    RENDER_LIT(b, "[");
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            PUT(b, ",");
-        PUT(b, "{\"end\":");
+            RENDER_LIT(b, ",");
+        RENDER_LIT(b, "{\"end\":");
         render_int(b, c[i].end);
         if (with_text) {
-            PUT(b, ",\"exact\":");
+            RENDER_LIT(b, ",\"exact\":");
             render_string(b, c[i].text);
-            PUT(b, ",\"publisher\":");
+            RENDER_LIT(b, ",\"publisher\":");
             render_string(b, c[i].source->publisher->name);
         }
-        PUT(b, ",\"source\":");
+        RENDER_LIT(b, ",\"source\":");
         render_string(b, c[i].source->id);
-        PUT(b, ",\"start\":");
+        RENDER_LIT(b, ",\"start\":");
         render_int(b, c[i].start);
-        PUT(b, "}");
+        RENDER_LIT(b, "}");
     }
-    PUT(b, "]");
+    RENDER_LIT(b, "]");
 }
 
-/* [s, …] of n strings, each at offset 0 of its item (an id or a string). */
-static void render_strings(struct route_buf *b, const void *const *items, size_t n)
+/* [s, …] of n strings. */
+static void render_string_list(struct route_buf *b, const char *const *s, size_t n)
 {
-    PUT(b, "[");
+    RENDER_LIT(b, "[");
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            PUT(b, ",");
+            RENDER_LIT(b, ",");
+        render_string(b, s[i]);
+    }
+    RENDER_LIT(b, "]");
+}
+
+/* [id, …] of n entities (each struct begins with its id). */
+static void render_ids(struct route_buf *b, const void *const *items, size_t n)
+{
+    RENDER_LIT(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            RENDER_LIT(b, ",");
         render_string(b, *(const char *const *)items[i]);
     }
-    PUT(b, "]");
+    RENDER_LIT(b, "]");
 }
 
 static void render_location(struct route_buf *b, const struct model_location *l)
 {
-    PUT(b, "{\"country\":");
+    RENDER_LIT(b, "{\"country\":");
     render_string_or_null(b, l->country);
-    PUT(b, ",\"lat\":");
+    RENDER_LIT(b, ",\"lat\":");
     if (l->has_coordinates)
         render_real(b, l->lat);
     else
-        PUT(b, "null");
-    PUT(b, ",\"lon\":");
+        RENDER_LIT(b, "null");
+    RENDER_LIT(b, ",\"lon\":");
     if (l->has_coordinates)
         render_real(b, l->lon);
     else
-        PUT(b, "null");
-    PUT(b, ",\"name\":");
+        RENDER_LIT(b, "null");
+    RENDER_LIT(b, ",\"name\":");
     render_string(b, l->name);
-    PUT(b, "}");
+    RENDER_LIT(b, "}");
 }
 
 void render_event(struct route_buf *b, const struct model_event *e)
 {
-    PUT(b, "{\"citations\":");
+    RENDER_LIT(b, "{\"citations\":");
     render_citations(b, e->citations, e->n_citations, 0);
-    PUT(b, ",\"dating\":{");
+    RENDER_LIT(b, ",\"dating\":{");
     if (e->end != NULL) {
-        PUT(b, "\"end\":");
+        RENDER_LIT(b, "\"end\":");
         render_basis(b, e->end);
-        PUT(b, ",");
+        RENDER_LIT(b, ",");
     }
-    PUT(b, "\"start\":");
+    RENDER_LIT(b, "\"start\":");
     render_basis(b, &e->start);
-    PUT(b, "},\"end\":");
+    RENDER_LIT(b, "},\"end\":");
     render_string_or_null(b, e->end ? e->end->text : NULL);
-    PUT(b, ",\"id\":");
+    RENDER_LIT(b, ",\"id\":");
     render_string(b, e->id);
-    PUT(b, ",\"location\":");
+    RENDER_LIT(b, ",\"location\":");
     if (e->location != NULL)
         render_location(b, e->location);
     else
-        PUT(b, "null");
-    PUT(b, ",\"parent\":");
+        RENDER_LIT(b, "null");
+    RENDER_LIT(b, ",\"parent\":");
     render_string_or_null(b, e->parent ? e->parent->id : NULL);
-    PUT(b, ",\"participants\":[");
+    RENDER_LIT(b, ",\"participants\":[");
     for (size_t i = 0; i < e->n_participants; i++) {
         if (i > 0)
-            PUT(b, ",");
-        PUT(b, "{\"id\":");
+            RENDER_LIT(b, ",");
+        RENDER_LIT(b, "{\"id\":");
         render_string(b, e->participants[i].actor->id);
-        PUT(b, ",\"name\":");
+        RENDER_LIT(b, ",\"name\":");
         render_string(b, e->participants[i].actor->name);
-        PUT(b, ",\"role\":");
+        RENDER_LIT(b, ",\"role\":");
         render_string(b, model_role_names[e->participants[i].role]);
-        PUT(b, "}");
+        RENDER_LIT(b, "}");
     }
-    PUT(b, "],\"precision\":");
+    RENDER_LIT(b, "],\"precision\":");
     render_string(b, model_precision_name(e->start.time.precision));
-    PUT(b, ",\"quote_count\":");
+    RENDER_LIT(b, ",\"quote_count\":");
     render_int(b, e->quote_count);
-    PUT(b, ",\"related\":");
-    render_strings(b, (const void *const *)e->related, e->n_related);
-    PUT(b, ",\"start\":");
+    RENDER_LIT(b, ",\"related\":");
+    render_ids(b, (const void *const *)e->related, e->n_related);
+    RENDER_LIT(b, ",\"start\":");
     render_string(b, e->start.text);
-    PUT(b, ",\"status\":");
+    RENDER_LIT(b, ",\"status\":");
     render_string(b, model_event_status_names[e->status]);
-    PUT(b, ",\"summary\":");
+    RENDER_LIT(b, ",\"summary\":");
     render_string(b, e->summary);
-    PUT(b, ",\"timezone\":");
+    RENDER_LIT(b, ",\"timezone\":");
     render_string_or_null(b, e->timezone);
-    PUT(b, ",\"title\":");
+    RENDER_LIT(b, ",\"title\":");
     render_string(b, e->title);
-    PUT(b, ",\"type\":");
+    RENDER_LIT(b, ",\"type\":");
     render_string(b, model_event_type_names[e->type]);
-    PUT(b, "}");
+    RENDER_LIT(b, "}");
 }
 
 void render_quote(struct route_buf *b, const struct model_quote *q)
 {
-    PUT(b, "{\"citations\":");
+    RENDER_LIT(b, "{\"citations\":");
     render_citations(b, q->citations, q->n_citations, 1);
-    PUT(b, ",\"date\":");
+    RENDER_LIT(b, ",\"date\":");
     render_string(b, q->said.text);
-    PUT(b, ",\"dating\":");
+    RENDER_LIT(b, ",\"dating\":");
     render_basis(b, &q->said);
-    PUT(b, ",\"event\":");
+    RENDER_LIT(b, ",\"event\":");
     render_string_or_null(b, q->event ? q->event->id : NULL);
-    PUT(b, ",\"id\":");
+    RENDER_LIT(b, ",\"id\":");
     render_string(b, q->id);
-    PUT(b, ",\"kind\":");
+    RENDER_LIT(b, ",\"kind\":");
     render_string(b, model_quote_kind_names[q->kind]);
-    PUT(b, ",\"precision\":");
+    RENDER_LIT(b, ",\"precision\":");
     render_string(b, model_precision_name(q->said.time.precision));
-    PUT(b, ",\"speaker\":{\"id\":");
+    RENDER_LIT(b, ",\"speaker\":{\"id\":");
     render_string(b, q->speaker->id);
-    PUT(b, ",\"name\":");
+    RENDER_LIT(b, ",\"name\":");
     render_string(b, q->speaker->name);
-    PUT(b, "},\"text\":");
+    RENDER_LIT(b, "},\"text\":");
     render_string(b, q->text);
-    PUT(b, ",\"topics\":[");
-    for (size_t i = 0; i < q->n_topics; i++) {
-        if (i > 0)
-            PUT(b, ",");
-        render_string(b, q->topics[i]);
-    }
-    PUT(b, "]}");
+    RENDER_LIT(b, ",\"topics\":");
+    render_string_list(b, q->topics, q->n_topics);
+    RENDER_LIT(b, "}");
 }
 
 void render_actor(struct route_buf *b, const struct model_actor *a)
 {
-    PUT(b, "{\"aliases\":[");
-    for (size_t i = 0; i < a->n_aliases; i++) {
-        if (i > 0)
-            PUT(b, ",");
-        render_string(b, a->aliases[i]);
-    }
-    PUT(b, "],\"id\":");
+    RENDER_LIT(b, "{\"aliases\":");
+    render_string_list(b, a->aliases, a->n_aliases);
+    RENDER_LIT(b, ",\"id\":");
     render_string(b, a->id);
-    PUT(b, ",\"kind\":");
+    RENDER_LIT(b, ",\"kind\":");
     render_string(b, model_actor_kind_names[a->kind]);
-    PUT(b, ",\"name\":");
+    RENDER_LIT(b, ",\"name\":");
     render_string(b, a->name);
-    PUT(b, ",\"roles\":[");
+    RENDER_LIT(b, ",\"roles\":[");
     for (size_t i = 0; i < a->n_roles; i++) {
         const struct model_role *r = &a->roles[i];
         if (i > 0)
-            PUT(b, ",");
-        PUT(b, "{\"from\":");
+            RENDER_LIT(b, ",");
+        RENDER_LIT(b, "{\"from\":");
         render_string_or_null(b, r->from ? r->from->text : NULL);
-        PUT(b, ",\"organization\":");
+        RENDER_LIT(b, ",\"organization\":");
         render_string_or_null(b, r->organization ? r->organization->id : NULL);
-        PUT(b, ",\"title\":");
+        RENDER_LIT(b, ",\"title\":");
         render_string(b, r->title);
-        PUT(b, ",\"to\":");
+        RENDER_LIT(b, ",\"to\":");
         render_string_or_null(b, r->to ? r->to->text : NULL);
-        PUT(b, "}");
+        RENDER_LIT(b, "}");
     }
-    PUT(b, "],\"wikidata\":");
+    RENDER_LIT(b, "],\"wikidata\":");
     render_string_or_null(b, a->wikidata);
-    PUT(b, "}");
+    RENDER_LIT(b, "}");
 }
 
 void render_source(struct route_buf *b, const struct model_source *s, int with_supports)
 {
-    PUT(b, "{\"author\":");
+    RENDER_LIT(b, "{\"author\":");
     render_string_or_null(b, s->author);
     if (!with_supports) {
-        PUT(b, ",\"counts\":{\"actors\":");
+        RENDER_LIT(b, ",\"counts\":{\"actors\":");
         render_int(b, (long long)s->n_actors);
-        PUT(b, ",\"events\":");
+        RENDER_LIT(b, ",\"events\":");
         render_int(b, (long long)s->n_events);
-        PUT(b, ",\"quotes\":");
+        RENDER_LIT(b, ",\"quotes\":");
         render_int(b, (long long)s->n_quotes);
-        PUT(b, "}");
+        RENDER_LIT(b, "}");
     }
-    PUT(b, ",\"dateline\":");
+    RENDER_LIT(b, ",\"dateline\":");
     render_string_or_null(b, s->dateline);
-    PUT(b, ",\"dating\":");
+    RENDER_LIT(b, ",\"dating\":");
     render_basis(b, &s->published);
-    PUT(b, ",\"id\":");
+    RENDER_LIT(b, ",\"id\":");
     render_string(b, s->id);
-    PUT(b, ",\"language\":");
+    RENDER_LIT(b, ",\"language\":");
     render_string(b, s->language);
-    PUT(b, ",\"length\":");
+    RENDER_LIT(b, ",\"length\":");
     render_int(b, s->length);
-    PUT(b, ",\"original\":");
+    RENDER_LIT(b, ",\"original\":");
     render_string(b, s->original_file);
-    PUT(b, ",\"precision\":");
+    RENDER_LIT(b, ",\"precision\":");
     render_string(b, model_precision_name(s->published.time.precision));
-    PUT(b, ",\"published\":");
+    RENDER_LIT(b, ",\"published\":");
     render_string(b, s->published.text);
-    PUT(b, ",\"publisher\":{\"id\":");
+    RENDER_LIT(b, ",\"publisher\":{\"id\":");
     render_string(b, s->publisher->id);
-    PUT(b, ",\"name\":");
+    RENDER_LIT(b, ",\"name\":");
     render_string(b, s->publisher->name);
-    PUT(b, "},\"sha256\":");
+    RENDER_LIT(b, "},\"sha256\":");
     render_string(b, s->sha256);
     if (with_supports) {
-        PUT(b, ",\"supports\":{\"actors\":");
-        render_strings(b, (const void *const *)s->actors, s->n_actors);
-        PUT(b, ",\"events\":");
-        render_strings(b, (const void *const *)s->events, s->n_events);
-        PUT(b, ",\"quotes\":");
-        render_strings(b, (const void *const *)s->quotes, s->n_quotes);
-        PUT(b, "}");
+        RENDER_LIT(b, ",\"supports\":{\"actors\":");
+        render_ids(b, (const void *const *)s->actors, s->n_actors);
+        RENDER_LIT(b, ",\"events\":");
+        render_ids(b, (const void *const *)s->events, s->n_events);
+        RENDER_LIT(b, ",\"quotes\":");
+        render_ids(b, (const void *const *)s->quotes, s->n_quotes);
+        RENDER_LIT(b, "}");
     }
-    PUT(b, ",\"syndication\":");
+    RENDER_LIT(b, ",\"syndication\":");
     if (s->via != NULL) {
-        PUT(b, "{\"name\":");
+        RENDER_LIT(b, "{\"name\":");
         render_string(b, s->via->name);
-        PUT(b, ",\"note\":");
+        RENDER_LIT(b, ",\"note\":");
         render_string_or_null(b, s->syndication_note);
-        PUT(b, ",\"via\":");
+        RENDER_LIT(b, ",\"via\":");
         render_string(b, s->via->id);
-        PUT(b, "}");
+        RENDER_LIT(b, "}");
     } else {
-        PUT(b, "null");
+        RENDER_LIT(b, "null");
     }
-    PUT(b, ",\"title\":");
+    RENDER_LIT(b, ",\"title\":");
     render_string(b, s->title);
-    PUT(b, ",\"url\":");
+    RENDER_LIT(b, ",\"url\":");
     render_string_or_null(b, s->url);
-    PUT(b, "}");
+    RENDER_LIT(b, "}");
 }
 
 /* ---- Rendering a snapshot ---- */
@@ -481,7 +483,7 @@ struct route_render *route_render_build(const struct model_snapshot *snap)
     if (workers > MAX_WORKERS)
         workers = MAX_WORKERS;
     if (workers > job.n_chunks)
-        workers = job.n_chunks > 0 ? job.n_chunks : 1;
+        workers = job.n_chunks;
     pthread_t t[MAX_WORKERS];
     size_t started = 0;
     while (started + 1 < workers && pthread_create(&t[started], NULL, render_worker, &job) == 0)
@@ -489,9 +491,6 @@ struct route_render *route_render_build(const struct model_snapshot *snap)
     render_worker(&job);
     for (size_t i = 0; i < started; i++)
         pthread_join(t[i], NULL);
-    for (size_t i = 0; i < r->n_chunks; i++)
-        if (r->chunks[i] == NULL && job.chunks[i].n > 0)
-            goto fail;
     free(job.chunks);
     return r;
 fail:

@@ -52,10 +52,11 @@ struct prebuilt {
  * cap on the bytes it holds (--cache-mb), so its memory is bounded whatever
  * the traffic; a new entry that does not fit first evicts others, going
  * round the table like a clock hand, so that once full the table keeps
- * following what is asked for. An entry is a ready MHD response, headers included, queued as is
- * on a hit: MHD counts its references, so a replaced entry lives on until
- * the connections sending it are done. Slots are read and written under a
- * striped lock; the table lives and dies with its snapshot. */
+ * following what is asked for. An entry is a ready MHD response, headers
+ * included, queued as is on a hit: MHD counts its references, so a replaced
+ * entry lives on until the connections sending it are done. Slots are read
+ * and written under a striped lock; the table lives and dies with its
+ * snapshot. */
 #define CACHE_SLOTS 4096
 #define CACHE_LOCKS 16
 #define CACHE_MAX_ENTRY (256 * 1024)
