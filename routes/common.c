@@ -62,6 +62,7 @@ void route_problem(struct route_response *resp, int status, const char *title,
 {
     const char *slug = status == 404 ? "not-found" : status == 405 ? "method-not-allowed"
                      : status == 414 ? "uri-too-long"
+                     : status == 501 ? "not-implemented"
                      : status == 503 ? "service-unavailable"
                      : param != NULL ? "invalid-parameter" : "bad-request";
     char type[128];

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "framing.h"
 #include "metrics.h"
 #include "render.h"
 #include "strmap.h"
@@ -118,6 +119,8 @@ struct request_state {
     char *uri;
     size_t uri_len; /* the target as MHD saw it: a NUL in it cuts it short */
     int bad_target; /* the request target has a NUL byte */
+    int http10;
+    struct server_framing framing; /* the fields that say where its body ends */
     char method[33];
     int method_cut; /* method holds only the start of a longer one */
     int seen;
@@ -280,17 +283,32 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *
     return ret;
 }
 
-static enum MHD_Result reply(const struct live *l, struct MHD_Connection *conn,
-                             struct request_state *st, struct route_response *rr,
-                             const char *etag)
+/* Sends rr (etag: the tag of a cacheable 200, or NULL). With close, then
+ * closes the connection: what follows on it cannot be trusted to be a
+ * request, or the server wants the socket back; retry_after: a Retry-After
+ * value, or NULL. */
+static enum MHD_Result reply_then(const struct live *l, struct MHD_Connection *conn,
+                                  struct request_state *st, struct route_response *rr,
+                                  const char *etag, int close, const char *retry_after)
 {
     size_t bytes = rr->body_len;
     int status = rr->status;
     struct MHD_Response *r = make_response(l, rr, etag, NULL);
+    if (retry_after != NULL)
+        MHD_add_response_header(r, "Retry-After", retry_after);
+    if (close)
+        MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ret = queue(conn, st, status, r, bytes);
     MHD_destroy_response(r);
     route_response_free(rr);
     return ret;
+}
+
+static enum MHD_Result reply(const struct live *l, struct MHD_Connection *conn,
+                             struct request_state *st, struct route_response *rr,
+                             const char *etag)
+{
+    return reply_then(l, conn, st, rr, etag, 0, NULL);
 }
 
 static enum MHD_Result reply_preflight(struct MHD_Connection *conn, struct request_state *st)
@@ -623,14 +641,7 @@ static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connec
     route_problem(&rr, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable",
                   "The server has too many open connections; try again in a moment.",
                   NULL, NULL);
-    size_t bytes = rr.body_len;
-    struct MHD_Response *r = make_response(l, &rr, NULL, NULL);
-    MHD_add_response_header(r, "Retry-After", "1");
-    MHD_add_response_header(r, "Connection", "close");
-    enum MHD_Result ret = queue(conn, st, MHD_HTTP_SERVICE_UNAVAILABLE, r, bytes);
-    MHD_destroy_response(r);
-    route_response_free(&rr);
-    return ret;
+    return reply_then(l, conn, st, &rr, NULL, 1, "1");
 }
 
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
@@ -641,6 +652,8 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
     struct route_response rr = {0};
     if (conn_over_limit(conn))
         return reply_unavailable(l, conn, st);
+    if (server_framing_check(&st->framing, st->http10, &rr) != 0)
+        return reply_then(l, conn, st, &rr, NULL, 1, NULL);
     if (st->bad_target) {
         route_problem(&rr, 400, "Malformed request target",
                       "The request target has a NUL byte; percent-encode it as %00 "
@@ -715,6 +728,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return st;
 }
 
+static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind, const char *name,
+                                    const char *value)
+{
+    (void)kind;
+    server_framing_field(cls, name, value);
+    return MHD_YES;
+}
+
 /* MHD must not decode anything: the raw URI is parsed strictly in uri.c. */
 static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
@@ -743,6 +764,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (url != NULL && version != NULL && version > url &&
             (size_t)(version - 1 - url) != st->uri_len)
             st->bad_target = 1;
+        st->http10 = version != NULL && strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, framing_field, &st->framing);
+        /* A body whose end is ambiguous is not read at all: answered now,
+         * with the connection closed after. */
+        if (server_framing_check(&st->framing, st->http10, NULL) != 0)
+            return handle(cls, conn, method, st);
         return MHD_YES;
     }
     if (*upload_data_size != 0) {

@@ -24,7 +24,8 @@ extern const char server_build_id[];
 
 static const char USAGE[] =
     "usage: timeline-server [--bind ADDR] [--port N] [--data DIR] [--originals DIR]\n"
-    "                       [--threads N] [--cache-mb N] [--access-log] [--help] [--version]\n"
+    "                       [--threads N] [--cache-mb N] [--max-connections N] [--access-log]\n"
+    "                       [--help] [--version]\n"
     "  --bind ADDR       address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)\n"
     "  --port N          port (default 8080; 0 picks a free one)\n"
     "  --data DIR        corpus directory (default " TIMELINE_DATA_DIR ")\n"
@@ -32,6 +33,8 @@ static const char USAGE[] =
     "  --threads N       worker threads (default: one per core)\n"
     "  --cache-mb N      memory for recent answers (filtered lists, single\n"
     "                    resources), in MiB (default 32; 0: none)\n"
+    "  --max-connections N  open connections served (default 1000); one opened\n"
+    "                    beyond them is answered 503 at once and closed\n"
     "  --access-log      one line per request on stderr\n"
     "The address it listens on is printed on standard output once it serves.\n"
     "SIGHUP: load the corpus again; if it is valid, serve it (requests in flight\n"
@@ -104,7 +107,8 @@ int main(int argc, char **argv)
             cfg.access_log = 1;
         } else if (v == NULL && (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0 ||
                                  strcmp(a, "--data") == 0 || strcmp(a, "--originals") == 0 ||
-                                 strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0)) {
+                                 strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0 ||
+                                 strcmp(a, "--max-connections") == 0)) {
             return usage_error("needs a value", a);
         } else if (strcmp(a, "--bind") == 0) {
             cfg.bind = argv[++i];
@@ -117,6 +121,10 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--cache-mb") == 0) {
             if (parse_uint(argv[++i], 65536, &cfg.cache_mb) != 0)
                 return usage_error("--cache-mb takes a number from 0 to 65536", v);
+        } else if (strcmp(a, "--max-connections") == 0) {
+            if (parse_uint(argv[++i], 100000, &cfg.max_connections) != 0 ||
+                cfg.max_connections == 0)
+                return usage_error("--max-connections takes a number from 1 to 100000", v);
         } else if (strcmp(a, "--data") == 0) {
             data = argv[++i];
         } else if (strcmp(a, "--originals") == 0) {

@@ -247,10 +247,11 @@ static int raw_complete(struct raw *r)
 }
 
 /* Sends req[0..n) on a new connection (half-closing it after when shut),
- * reading all the while, until a whole response has come, the server
- * closes, or timeout_s passes. */
-static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
-                         struct raw *r)
+ * reading all the while, until a whole response has come (or, with
+ * to_close, everything until the server closes), the server closes, or
+ * timeout_s passes. */
+static void raw_run(const void *req, size_t n, int shut, int to_close, double timeout_s,
+                    struct raw *r)
 {
     memset(r, 0, sizeof(*r));
     r->data = calloc(1, 1);
@@ -283,7 +284,7 @@ static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
             ssize_t got = recv(fd, buf, sizeof(buf), 0);
             if (got > 0) {
                 client_append(&r->data, &r->len, buf, (size_t)got);
-                if (raw_complete(r))
+                if (raw_complete(r) && !to_close)
                     break;
             } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
                 r->closed = 1;
@@ -301,6 +302,12 @@ static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
     raw_complete(r);
     close(fd);
     r->seconds = harness_now() - t0;
+}
+
+static void raw_exchange(const void *req, size_t n, int shut, double timeout_s,
+                         struct raw *r)
+{
+    raw_run(req, n, shut, 0, timeout_s, r);
 }
 
 /* A string literal and its length (it may hold NUL bytes). */
@@ -1095,6 +1102,92 @@ START_TEST(bodies_on_get)
 }
 END_TEST
 
+/* ---- Request framing ---- */
+
+/* A request whose body's end is ambiguous (RFC 9112 section 6) is refused
+ * with a problem and its connection closed, before any of its body is read:
+ * the bytes after it (here a request a proxy in front might have taken for
+ * part of the body) are never answered. One whose framing is sound keeps its
+ * connection, and the request after it is answered. */
+#define FRAMED_NEXT "GET /framing-probe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+#define FRAMED_GET "GET /health HTTP/1.1\r\nHost: x\r\n"
+
+START_TEST(ambiguous_framing_is_refused)
+{
+    static const struct {
+        const char *req;
+        int status;
+    } bad[] = {
+        {FRAMED_GET "Content-Length: 5\r\nContent-Length: 30\r\n\r\nhello" FRAMED_NEXT, 400},
+        {FRAMED_GET "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello" FRAMED_NEXT, 400},
+        {FRAMED_GET "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" FRAMED_NEXT,
+         400},
+        {FRAMED_GET "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT,
+         400},
+        {FRAMED_GET "Transfer-Encoding: gzip\r\n\r\nhello" FRAMED_NEXT, 400},
+        {FRAMED_GET "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT, 400},
+        {FRAMED_GET "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n"
+         FRAMED_NEXT, 400},
+        {FRAMED_GET "Transfer-Encoding: \r\n\r\n" FRAMED_NEXT, 400},
+        /* chunked, in forms libmicrohttpd 0.9.75 would not read as chunked */
+        {FRAMED_GET "Transfer-Encoding: , chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT, 400},
+        {FRAMED_GET "Transfer-Encoding: chunked \r\n\r\n0\r\n\r\n" FRAMED_NEXT, 400},
+        {FRAMED_GET "Transfer-Encoding: chunked\r\nTransfer-Encoding: \r\n\r\n0\r\n\r\n"
+         FRAMED_NEXT, 400},
+        {"GET /health HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+         FRAMED_NEXT, 400},
+        {"OPTIONS /nothing-here HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+         "Content-Length: 0\r\n\r\n" FRAMED_NEXT, 400},
+        {FRAMED_GET "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT, 501},
+        {FRAMED_GET "Transfer-Encoding: x-custom\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"
+         FRAMED_NEXT, 501},
+    };
+    static const char sample[] = "timeline_requests_total{route=\"none\",status=\"501\"}";
+    long before = client_metric(sample);
+    ck_assert_msg(before >= 0, "/metrics did not answer");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *what = show(bad[i].req, strlen(bad[i].req));
+        struct raw r;
+        raw_run(bad[i].req, strlen(bad[i].req), 0, 1, 10.0 * slow, &r);
+        ck_assert_msg(!r.timed_out, "%s: the connection was not closed in time", what);
+        ck_assert_msg(r.status == bad[i].status, "%s: status %d, want %d", what, r.status,
+                      bad[i].status);
+        check_problem(what, r.head, r.body, r.body_len, bad[i].status, NULL);
+        char conn[32], cl[32];
+        client_header(r.head, "Connection", conn, sizeof(conn));
+        ck_assert_msg(strcasecmp(conn, "close") == 0, "%s: Connection: \"%s\"", what, conn);
+        client_header(r.head, "Content-Length", cl, sizeof(cl));
+        ck_assert_msg(r.closed && r.body_len == strtoul(cl, NULL, 10), "%s: the connection "
+                      "was %s, with %zu bytes after the head of a %s-byte answer", what,
+                      r.closed ? "closed" : "kept", r.body_len, cl);
+        raw_free(&r);
+    }
+    long after = client_metric_reaches(sample, before + 2);
+    ck_assert_msg(after == before + 2, "%s: %ld before, %ld after two 501s", sample, before,
+                  after);
+
+    static const char *const sound[] = {
+        FRAMED_GET "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" FRAMED_NEXT,
+        FRAMED_GET "Transfer-Encoding:  chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT,
+        FRAMED_GET "Content-Length: 5\r\n\r\nhello" FRAMED_NEXT,
+        FRAMED_GET "Content-Length: 0\r\n\r\n" FRAMED_NEXT,
+    };
+    for (size_t i = 0; i < sizeof(sound) / sizeof(sound[0]); i++) {
+        const char *what = show(sound[i], strlen(sound[i]));
+        struct raw r;
+        raw_run(sound[i], strlen(sound[i]), 0, 1, 10.0 * slow, &r);
+        ck_assert_msg(r.status == 200, "%s: status %d", what, r.status);
+        const char *next = strstr(r.data, "\r\n\r\n{");
+        next = next ? strstr(next, "HTTP/1.1 ") : NULL;
+        ck_assert_msg(next != NULL && strncmp(next, "HTTP/1.1 404 ", 13) == 0,
+                      "%s: the request after it was not answered (a 404) on the same "
+                      "connection: %.300s", what, r.data);
+        raw_free(&r);
+    }
+    alive("ambiguous framing");
+}
+END_TEST
+
 /* ---- Unknown methods and garbage request lines ---- */
 
 START_TEST(unknown_methods_and_garbage)
@@ -1844,6 +1937,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, huge_and_negative_numbers);
     tcase_add_test(tc, forged_cursors);
     tcase_add_test(tc, bodies_on_get);
+    tcase_add_test(tc, ambiguous_framing_is_refused);
     tcase_add_test(tc, unknown_methods_and_garbage);
     tcase_add_test(tc, long_values_survive_in_page_links);
     tcase_add_test(tc, access_log_cannot_be_forged);

@@ -2,8 +2,9 @@
 // Validates responses that cannot go through Prism against openapi.yaml:
 // HEAD (Prism's proxy tries to parse the empty body of a JSON response and
 // fails), methods the contract has no operation for (405), paths outside it
-// (404), raw URIs Prism would re-encode (bad percent-escapes), and what the
-// HTTP library answers itself (431).
+// (404), raw URIs Prism would re-encode (bad percent-escapes), ambiguous
+// request framing (400, 501), a server over its connection limit (503), and
+// what the HTTP library answers itself (431).
 //
 // usage: validate.js OPENAPI_YAML MANIFEST
 // MANIFEST: one response a line, tab-separated:
@@ -23,6 +24,8 @@ const FALLBACK = {
   405: 'MethodNotAllowed',
   414: 'UriTooLong',
   431: 'RequestHeaderFieldsTooLarge',
+  501: 'NotImplemented',
+  503: 'ServiceUnavailable',
 };
 
 function main() {
