@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "framing.h"
+#include "head.h"
 #include "metrics.h"
 #include "render.h"
 #include "strmap.h"
@@ -120,7 +120,7 @@ struct request_state {
     size_t uri_len; /* the target as MHD saw it: a NUL in it cuts it short */
     int bad_target; /* the request target has a NUL byte */
     int http10;
-    struct server_framing framing; /* the fields that say where its body ends */
+    struct server_head head; /* what its header fields say */
     char method[33];
     int method_cut; /* method holds only the start of a longer one */
     int seen;
@@ -652,7 +652,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
     struct route_response rr = {0};
     if (conn_over_limit(conn))
         return reply_unavailable(l, conn, st);
-    if (server_framing_check(&st->framing, st->http10, &rr) != 0)
+    if (server_head_check(&st->head, st->http10, &rr) != 0)
         return reply_then(l, conn, st, &rr, NULL, 1, NULL);
     if (st->bad_target) {
         route_problem(&rr, 400, "Malformed request target",
@@ -728,11 +728,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return st;
 }
 
-static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind, const char *name,
-                                    const char *value)
+static enum MHD_Result head_field(void *cls, enum MHD_ValueKind kind, const char *name,
+                                 const char *value)
 {
     (void)kind;
-    server_framing_field(cls, name, value);
+    server_head_field(cls, name, value);
     return MHD_YES;
 }
 
@@ -765,10 +765,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             (size_t)(version - 1 - url) != st->uri_len)
             st->bad_target = 1;
         st->http10 = version != NULL && strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, framing_field, &st->framing);
-        /* A body whose end is ambiguous is not read at all: answered now,
-         * with the connection closed after. */
-        if (server_framing_check(&st->framing, st->http10, NULL) != 0)
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, head_field, &st->head);
+        /* A head that must be refused (a body whose end is ambiguous is
+         * not read at all): answered now, with the connection closed after. */
+        if (server_head_check(&st->head, st->http10, NULL) != 0)
             return handle(cls, conn, method, st);
         return MHD_YES;
     }

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "text.h"
 
@@ -48,11 +49,41 @@ static int decode(const char *s, size_t n, int plus, char *out)
     return model_utf8_valid(out, o) ? 0 : -1;
 }
 
+/* The path and query of an absolute-form target ("http://host:port/path?q",
+ * RFC 9112 3.2.2: what a client sends a proxy, which a server must accept as
+ * the origin form "/path?q"): what follows the authority, or uri itself when
+ * it is not one. NULL for an authority with userinfo ("user@"), which an
+ * http URI must not have (RFC 9110 4.2.4). */
+static const char *origin_form(const char *uri)
+{
+    size_t scheme = strncasecmp(uri, "http://", 7) == 0    ? 7
+                    : strncasecmp(uri, "https://", 8) == 0 ? 8
+                                                           : 0;
+    if (scheme == 0)
+        return uri;
+    size_t authority = strcspn(uri + scheme, "/?");
+    if (memchr(uri + scheme, '@', authority) != NULL)
+        return NULL;
+    return uri + scheme + authority;
+}
+
 int server_parse_uri(const char *uri, struct server_uri *p, struct route_response *resp)
 {
     size_t n = strlen(uri);
     p->buf = malloc(2 * n + 16);
     char *o = p->buf;
+    const char *target = origin_form(uri);
+    if (target == NULL) {
+        route_problem(resp, 400, "Malformed request target",
+                      "An http(s) URL in the request line must not have user information "
+                      "(user@); send the path and query alone.", NULL, NULL);
+        return -1;
+    }
+    char *path = o;
+    if (target != uri && (*target == '\0' || *target == '?'))
+        *o++ = '/'; /* the absolute form's empty path */
+    uri = target;
+    n = strlen(uri);
     const char *q = strchr(uri, '?');
     size_t path_len = q ? (size_t)(q - uri) : n;
     if (decode(uri, path_len, 0, o) != 0) {
@@ -61,7 +92,7 @@ int server_parse_uri(const char *uri, struct server_uri *p, struct route_respons
                       NULL, NULL);
         return -1;
     }
-    p->req.path = o;
+    p->req.path = path;
     o += strlen(o) + 1;
     if (q == NULL)
         return 0;

@@ -10,9 +10,10 @@ struct server_uri {
 };
 
 /* Fills p->req.path and p->req.params from the raw target uri ("/events?
- * from=2025-08&q=a+b"). Returns 0; or -1 with a 400 problem in resp for an
- * invalid percent-escape, a NUL, invalid UTF-8 or more than ROUTE_MAX_PARAMS
- * parameters. p->buf is allocated either way. */
+ * from=2025-08&q=a+b", or in absolute form "http://host/events?..."). Returns
+ * 0; or -1 with a 400 problem in resp for an invalid percent-escape, a NUL,
+ * invalid UTF-8, more than ROUTE_MAX_PARAMS parameters or an absolute form
+ * with user information. p->buf is allocated either way. */
 int server_parse_uri(const char *uri, struct server_uri *p, struct route_response *resp);
 
 #endif

@@ -1102,17 +1102,19 @@ START_TEST(bodies_on_get)
 }
 END_TEST
 
-/* ---- Request framing ---- */
+/* ---- Request heads ---- */
 
-/* A request whose body's end is ambiguous (RFC 9112 section 6) is refused
- * with a problem and its connection closed, before any of its body is read:
- * the bytes after it (here a request a proxy in front might have taken for
- * part of the body) are never answered. One whose framing is sound keeps its
- * connection, and the request after it is answered. */
+/* A request whose body's end is ambiguous (RFC 9112 section 6), whose Host
+ * is missing (HTTP/1.1), repeated or malformed (3.2), or whose field name is
+ * not a token (5.1) is refused with a problem and its connection closed,
+ * before any of its body is read: the bytes after it (here a request a proxy
+ * in front might have taken for part of the body) are never answered. One
+ * whose head is sound keeps its connection, and the request after it is
+ * answered. */
 #define FRAMED_NEXT "GET /framing-probe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 #define FRAMED_GET "GET /health HTTP/1.1\r\nHost: x\r\n"
 
-START_TEST(ambiguous_framing_is_refused)
+START_TEST(malformed_heads_are_refused)
 {
     static const struct {
         const char *req;
@@ -1138,6 +1140,15 @@ START_TEST(ambiguous_framing_is_refused)
          FRAMED_NEXT, 400},
         {"OPTIONS /nothing-here HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
          "Content-Length: 0\r\n\r\n" FRAMED_NEXT, 400},
+        /* Host and field names */
+        {"GET /health HTTP/1.1\r\n\r\n" FRAMED_NEXT, 400},
+        {FRAMED_GET "Host: y\r\n\r\n" FRAMED_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost: a b\r\n\r\n" FRAMED_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost: x:8o\r\n\r\n" FRAMED_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost: [::1\r\n\r\n" FRAMED_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost : x\r\n\r\n" FRAMED_NEXT, 400},
+        {FRAMED_GET "Accept: */*\r\n folded: y\r\n\r\n" FRAMED_NEXT, 400},
+        {FRAMED_GET "Bad\x01Name: y\r\n\r\n" FRAMED_NEXT, 400},
         {FRAMED_GET "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT, 501},
         {FRAMED_GET "Transfer-Encoding: x-custom\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"
          FRAMED_NEXT, 501},
@@ -1171,6 +1182,11 @@ START_TEST(ambiguous_framing_is_refused)
         FRAMED_GET "Transfer-Encoding:  chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT,
         FRAMED_GET "Content-Length: 5\r\n\r\nhello" FRAMED_NEXT,
         FRAMED_GET "Content-Length: 0\r\n\r\n" FRAMED_NEXT,
+        "GET /health HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n" FRAMED_NEXT,
+        "GET /health HTTP/1.1\r\nhOsT: 127.0.0.1:80\r\n\r\n" FRAMED_NEXT,
+        "GET /health HTTP/1.1\r\nHost: \r\n\r\n" FRAMED_NEXT,
+        "GET /health HTTP/1.1\r\nHost: a.example%2D1.test\r\nX-!#$%&'*+-.^_`|~: 1\r\n\r\n"
+        FRAMED_NEXT,
     };
     for (size_t i = 0; i < sizeof(sound) / sizeof(sound[0]); i++) {
         const char *what = show(sound[i], strlen(sound[i]));
@@ -1184,7 +1200,54 @@ START_TEST(ambiguous_framing_is_refused)
                       "connection: %.300s", what, r.data);
         raw_free(&r);
     }
-    alive("ambiguous framing");
+    /* HTTP/1.0 needs no Host */
+    struct raw r;
+    raw_str("GET /health HTTP/1.0\r\n\r\n", 0, &r);
+    ck_assert_msg(r.status == 200, "HTTP/1.0 without Host: status %d", r.status);
+    raw_free(&r);
+    alive("malformed heads");
+}
+END_TEST
+
+/* The absolute form of a target ("GET http://host/path?query", RFC 9112
+ * 3.2.2), which a server must accept: the same answer as to /path?query,
+ * whatever Host says; one with user information is refused. */
+START_TEST(absolute_form_targets)
+{
+    static const struct {
+        const char *absolute, *origin;
+    } same[] = {
+        {"http://timeline.example/events/alaska-summit-2025", "/events/alaska-summit-2025"},
+        {"HTTPS://other:8443/quotes?speaker=steve-witkoff&limit=2",
+         "/quotes?speaker=steve-witkoff&limit=2"},
+        {"http://127.0.0.1:1?limit=1", "/?limit=1"},
+        {"http://x", "/"},
+        {"http://x/nothing-here", "/nothing-here"},
+    };
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        struct raw a, o;
+        raw_get(same[i].absolute, strlen(same[i].absolute), &a);
+        raw_get(same[i].origin, strlen(same[i].origin), &o);
+        ck_assert_msg(a.status == o.status && a.status != 0, "GET %s: %d; GET %s: %d",
+                      same[i].absolute, a.status, same[i].origin, o.status);
+        ck_assert_msg(a.body_len == o.body_len && memcmp(a.body, o.body, a.body_len) == 0,
+                      "GET %s answers another body than GET %s", same[i].absolute,
+                      same[i].origin);
+        char ta[64], to[64];
+        client_header(a.head, "ETag", ta, sizeof(ta));
+        client_header(o.head, "ETag", to, sizeof(to));
+        ck_assert_msg(strcmp(ta, to) == 0, "GET %s: ETag %s, GET %s: %s", same[i].absolute, ta,
+                      same[i].origin, to);
+        raw_free(&a);
+        raw_free(&o);
+    }
+    static const char userinfo[] = "http://user:secret@x/health";
+    struct raw r;
+    raw_get(userinfo, strlen(userinfo), &r);
+    ck_assert_msg(r.status == 400, "GET %s: status %d", userinfo, r.status);
+    check_problem(userinfo, r.head, r.body, r.body_len, 400, NULL);
+    raw_free(&r);
+    alive("absolute-form targets");
 }
 END_TEST
 
@@ -1218,9 +1281,9 @@ START_TEST(unknown_methods_and_garbage)
     }
     static const char *const authority[] = {
         "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\nConnection: close\r\n\r\n",
-        "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        "GET http://127.0.0.1:1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"};
-    for (size_t i = 0; i < 3; i++) {
+        "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"};
+    /* (a target in absolute form is served: absolute_form_targets) */
+    for (size_t i = 0; i < sizeof(authority) / sizeof(authority[0]); i++) {
         struct raw r;
         raw_str(authority[i], 0, &r);
         ck_assert_msg(r.status == 400 || r.status == 404 || r.status == 405 || r.status == 501,
@@ -1937,7 +2000,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, huge_and_negative_numbers);
     tcase_add_test(tc, forged_cursors);
     tcase_add_test(tc, bodies_on_get);
-    tcase_add_test(tc, ambiguous_framing_is_refused);
+    tcase_add_test(tc, malformed_heads_are_refused);
+    tcase_add_test(tc, absolute_form_targets);
     tcase_add_test(tc, unknown_methods_and_garbage);
     tcase_add_test(tc, long_values_survive_in_page_links);
     tcase_add_test(tc, access_log_cannot_be_forged);

@@ -1,0 +1,169 @@
+/* The request head: see head.h. */
+#define _GNU_SOURCE
+#include "head.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* The codings of one Transfer-Encoding value, a comma-separated list whose
+ * empty elements do not count (RFC 9110 5.6.1). */
+static void take_codings(struct server_head *f, const char *v)
+{
+    while (*v != '\0') {
+        v += strspn(v, " \t,");
+        size_t n = strcspn(v, ",");
+        size_t len = n;
+        while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+            len--;
+        if (len > 0) {
+            int chunked = len == 7 && strncasecmp(v, "chunked", 7) == 0;
+            f->codings++;
+            f->chunked += (unsigned)chunked;
+            f->last_chunked = chunked;
+            if (!chunked && f->other[0] == '\0')
+                snprintf(f->other, sizeof(f->other), "%.*s", (int)len, v);
+        }
+        v += n;
+    }
+}
+
+/* Is name a token (RFC 9110 5.6.2)? */
+static int is_token(const char *name)
+{
+    static const char tchar[] = "!#$%&'*+-.^_`|~";
+    if (*name == '\0')
+        return 0;
+    for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++)
+        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              strchr(tchar, *c) != NULL))
+            return 0;
+    return 1;
+}
+
+/* Is v a Host value, uri-host [":" port] (RFC 9112 3.2, RFC 3986 3.2.2)? The
+ * empty value is one (a target without authority). */
+static int is_host(const char *v)
+{
+    static const char sub_delims[] = "-._~!$&'()*+,;=";
+    const char *p = v;
+    if (*p == '[') { /* IP-literal: an IPv6 address or IPvFuture */
+        size_t n = strspn(p + 1, "0123456789abcdefABCDEF:.vV-_~!$&'()*+,;=");
+        if (n == 0 || p[1 + n] != ']')
+            return 0;
+        p += n + 2;
+    } else { /* reg-name, or an IPv4 address */
+        while (*p != '\0' && *p != ':') {
+            unsigned char c = (unsigned char)*p;
+            if (c == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]))
+                p += 3;
+            else if (isalnum(c) || (c != '\0' && strchr(sub_delims, c) != NULL))
+                p++;
+            else
+                return 0;
+        }
+    }
+    if (*p == ':')
+        p += 1 + strspn(p + 1, "0123456789");
+    return *p == '\0';
+}
+
+void server_head_field(struct server_head *f, const char *name, const char *value)
+{
+    if (!is_token(name)) {
+        f->bad_name = 1;
+    } else if (strcasecmp(name, "Host") == 0) {
+        f->hosts++;
+        f->bad_host |= !is_host(value != NULL ? value : "");
+    } else if (strcasecmp(name, "Content-Length") == 0) {
+        f->content_lengths++;
+    } else if (strcasecmp(name, "Transfer-Encoding") == 0) {
+        /* value as libmicrohttpd keeps it, and compares it to "chunked" */
+        const char *v = value != NULL ? value : "";
+        f->transfer_encodings++;
+        f->plain_chunked += strcasecmp(v, "chunked") == 0;
+        take_codings(f, v);
+    }
+}
+
+/* The coding for a message: printable ASCII only, as it is quoted back. */
+static void printable(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (; *in != '\0' && o + 1 < size; in++)
+        out[o++] = *in >= 0x20 && *in < 0x7f && *in != '"' ? *in : '?';
+    out[o] = '\0';
+}
+
+/* What is wrong with the field names and Host, in detail: 400, or 0. */
+static int check_host(const struct server_head *f, int http10, char *detail, size_t size)
+{
+    if (f->bad_name)
+        snprintf(detail, size, "A header field name is not a token: white space before its "
+                 "colon, or a line folded into it (obs-fold); send each field on one line "
+                 "as \"Name: value\".");
+    else if (f->hosts == 0 && !http10)
+        snprintf(detail, size, "An HTTP/1.1 request must have a Host field; send \"Host: "
+                 "\" with the server's name (and port).");
+    else if (f->hosts > 1)
+        snprintf(detail, size, "The request has %u Host fields; send one.", f->hosts);
+    else if (f->bad_host)
+        snprintf(detail, size, "The Host field is not a host name or address with an optional "
+                 ":port; send the server's name (and port) as in its URL.");
+    else
+        return 0;
+    return 400;
+}
+
+/* What is wrong with the framing, in detail: 400 or 501, or 0. */
+static int check_framing(const struct server_head *f, int http10, char *detail, size_t size)
+{
+    if (f->content_lengths > 1) {
+        snprintf(detail, size, "The request has %u Content-Length fields; send one (this API "
+                 "ignores request bodies: better, send none).", f->content_lengths);
+    } else if (f->transfer_encodings == 0) {
+        return 0;
+    } else if (f->content_lengths > 0) {
+        snprintf(detail, size, "The request has both Transfer-Encoding and Content-Length, "
+                 "which disagree on where its body ends; send one of them.");
+    } else if (http10) {
+        snprintf(detail, size, "Transfer-Encoding is not part of HTTP/1.0; send "
+                 "Content-Length instead, or the request as HTTP/1.1.");
+    } else if (!f->last_chunked || f->chunked > 1) {
+        snprintf(detail, size, "Transfer-Encoding must end with chunked, once, so that the "
+                 "end of the body can be found; send \"Transfer-Encoding: chunked\", or "
+                 "Content-Length instead.");
+    } else if (f->codings > 1) {
+        char coding[sizeof(f->other)];
+        printable(f->other, coding, sizeof(coding));
+        snprintf(detail, size, "The transfer coding \"%s\" is not implemented; send the body "
+                 "with \"Transfer-Encoding: chunked\" alone (this API ignores request "
+                 "bodies).", coding);
+        return 501;
+    } else if (f->transfer_encodings == 1 && f->plain_chunked == 1) {
+        return 0;
+    } else {
+        /* chunked, but with empty list elements, white space or fields
+         * around it: valid HTTP that libmicrohttpd 0.9.75 would not read as
+         * chunked (it waits for the client to close instead) */
+        snprintf(detail, size, "Transfer-Encoding must be exactly \"chunked\", in one field, "
+                 "for the end of the body to be found; send \"Transfer-Encoding: chunked\", "
+                 "or Content-Length instead.");
+    }
+    return 400;
+}
+
+int server_head_check(const struct server_head *h, int http10, struct route_response *resp)
+{
+    char detail[300];
+    const char *title = "Malformed request head";
+    int status = check_host(h, http10, detail, sizeof(detail));
+    if (status == 0) {
+        status = check_framing(h, http10, detail, sizeof(detail));
+        title = status == 501 ? "Not Implemented" : "Malformed request framing";
+    }
+    if (status != 0 && resp != NULL)
+        route_problem(resp, status, title, detail, NULL, NULL);
+    return status;
+}

@@ -1,0 +1,46 @@
+/* The request head: what RFC 9112 says a server must refuse in it, and
+ * libmicrohttpd 0.9.75 lets through.
+ *
+ * - Framing (section 6): it takes the first of two Content-Length fields,
+ *   lets Transfer-Encoding win over Content-Length on a connection it keeps,
+ *   and waits for a body without end under a transfer coding it does not
+ *   know. A proxy in front that read the same bytes another way would see
+ *   other requests than we do (request smuggling).
+ * - Host (section 3.2): missing on HTTP/1.1, given twice, or not a host.
+ * - Field names (section 5.1): white space before the colon ("Host : x"),
+ *   or an obs-fold line, which it glues to the name before it.
+ * Such a request is answered at once and its connection closed. No
+ * libmicrohttpd here: http.c feeds the fields in. */
+#ifndef SERVER_HEAD_H
+#define SERVER_HEAD_H
+
+#include "route.h"
+
+struct server_head {
+    unsigned content_lengths; /* Content-Length fields */
+    unsigned transfer_encodings; /* Transfer-Encoding fields */
+    unsigned chunked; /* "chunked" codings among them */
+    unsigned plain_chunked; /* fields whose whole value is "chunked" */
+    unsigned codings; /* codings of any kind */
+    int last_chunked; /* the last coding is "chunked" */
+    char other[24]; /* the first coding other than chunked (cut), or "" */
+    unsigned hosts; /* Host fields */
+    int bad_host; /* a Host field whose value is not host[:port] */
+    int bad_name; /* a field name that is not a token */
+};
+
+/* Takes one header field (name, value) of the request, in order. h starts
+ * zeroed. */
+void server_head_field(struct server_head *h, const char *name, const char *value);
+
+/* 0 when the head may be answered. Otherwise the status to answer, and when
+ * resp is not NULL a problem in it: 400 for a malformed field name, a
+ * missing (on HTTP/1.1), repeated or malformed Host, or a body whose end is
+ * ambiguous (Content-Length given twice, with Transfer-Encoding,
+ * Transfer-Encoding on HTTP/1.0, chunked missing, repeated or not last, or
+ * not alone in a field of its own, the only chunked libmicrohttpd reads);
+ * 501 for a transfer coding other than chunked. http10: the request is
+ * HTTP/1.0. */
+int server_head_check(const struct server_head *h, int http10, struct route_response *resp);
+
+#endif
