@@ -4,7 +4,8 @@
  * burst of exactly 128 ready connections can stall the daemon, so it polls
  * with poll() and a thread pool; and queueing a response on the first call
  * of the access handler makes MHD close keep-alive connections, so the first
- * call only returns MHD_YES and the response is queued on the second.
+ * call only returns MHD_YES and the response is queued on the second (but
+ * for a head that is refused, head.c: answered at once, then closed).
  *
  * What is served lives in a struct live: a snapshot, its prebuilt JSON
  * fragments and the responses that depend on nothing but the snapshot, built
