@@ -9,7 +9,7 @@
 
 /* The codings of one Transfer-Encoding value, a comma-separated list whose
  * empty elements do not count (RFC 9110 5.6.1). */
-static void take_codings(struct server_head *f, const char *v)
+static void take_codings(struct server_head *h, const char *v)
 {
     while (*v != '\0') {
         v += strspn(v, " \t,");
@@ -19,11 +19,11 @@ static void take_codings(struct server_head *f, const char *v)
             len--;
         if (len > 0) {
             int chunked = len == 7 && strncasecmp(v, "chunked", 7) == 0;
-            f->codings++;
-            f->chunked += (unsigned)chunked;
-            f->last_chunked = chunked;
-            if (!chunked && f->other[0] == '\0')
-                snprintf(f->other, sizeof(f->other), "%.*s", (int)len, v);
+            h->codings++;
+            h->chunked += (unsigned)chunked;
+            h->last_chunked = chunked;
+            if (!chunked && h->other[0] == '\0')
+                snprintf(h->other, sizeof(h->other), "%.*s", (int)len, v);
         }
         v += n;
     }
@@ -58,7 +58,7 @@ static int is_host(const char *v)
             unsigned char c = (unsigned char)*p;
             if (c == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]))
                 p += 3;
-            else if (isalnum(c) || (c != '\0' && strchr(sub_delims, c) != NULL))
+            else if (isalnum(c) || strchr(sub_delims, c) != NULL)
                 p++;
             else
                 return 0;
@@ -69,21 +69,21 @@ static int is_host(const char *v)
     return *p == '\0';
 }
 
-void server_head_field(struct server_head *f, const char *name, const char *value)
+void server_head_field(struct server_head *h, const char *name, const char *value)
 {
     if (!is_token(name)) {
-        f->bad_name = 1;
+        h->bad_name = 1;
     } else if (strcasecmp(name, "Host") == 0) {
-        f->hosts++;
-        f->bad_host |= !is_host(value != NULL ? value : "");
+        h->hosts++;
+        h->bad_host |= !is_host(value != NULL ? value : "");
     } else if (strcasecmp(name, "Content-Length") == 0) {
-        f->content_lengths++;
+        h->content_lengths++;
     } else if (strcasecmp(name, "Transfer-Encoding") == 0) {
         /* value as libmicrohttpd keeps it, and compares it to "chunked" */
         const char *v = value != NULL ? value : "";
-        f->transfer_encodings++;
-        f->plain_chunked += strcasecmp(v, "chunked") == 0;
-        take_codings(f, v);
+        h->transfer_encodings++;
+        h->plain_chunked += strcasecmp(v, "chunked") == 0;
+        take_codings(h, v);
     }
 }
 
@@ -97,18 +97,18 @@ static void printable(const char *in, char *out, size_t size)
 }
 
 /* What is wrong with the field names and Host, in detail: 400, or 0. */
-static int check_host(const struct server_head *f, int http10, char *detail, size_t size)
+static int check_host(const struct server_head *h, int http10, char *detail, size_t size)
 {
-    if (f->bad_name)
+    if (h->bad_name)
         snprintf(detail, size, "A header field name is not a token: white space before its "
                  "colon, or a line folded into it (obs-fold); send each field on one line "
                  "as \"Name: value\".");
-    else if (f->hosts == 0 && !http10)
+    else if (h->hosts == 0 && !http10)
         snprintf(detail, size, "An HTTP/1.1 request must have a Host field; send \"Host: "
                  "\" with the server's name (and port).");
-    else if (f->hosts > 1)
-        snprintf(detail, size, "The request has %u Host fields; send one.", f->hosts);
-    else if (f->bad_host)
+    else if (h->hosts > 1)
+        snprintf(detail, size, "The request has %u Host fields; send one.", h->hosts);
+    else if (h->bad_host)
         snprintf(detail, size, "The Host field is not a host name or address with an optional "
                  ":port; send the server's name (and port) as in its URL.");
     else
@@ -117,31 +117,31 @@ static int check_host(const struct server_head *f, int http10, char *detail, siz
 }
 
 /* What is wrong with the framing, in detail: 400 or 501, or 0. */
-static int check_framing(const struct server_head *f, int http10, char *detail, size_t size)
+static int check_framing(const struct server_head *h, int http10, char *detail, size_t size)
 {
-    if (f->content_lengths > 1) {
+    if (h->content_lengths > 1) {
         snprintf(detail, size, "The request has %u Content-Length fields; send one (this API "
-                 "ignores request bodies: better, send none).", f->content_lengths);
-    } else if (f->transfer_encodings == 0) {
+                 "ignores request bodies: better, send none).", h->content_lengths);
+    } else if (h->transfer_encodings == 0) {
         return 0;
-    } else if (f->content_lengths > 0) {
+    } else if (h->content_lengths > 0) {
         snprintf(detail, size, "The request has both Transfer-Encoding and Content-Length, "
                  "which disagree on where its body ends; send one of them.");
     } else if (http10) {
         snprintf(detail, size, "Transfer-Encoding is not part of HTTP/1.0; send "
                  "Content-Length instead, or the request as HTTP/1.1.");
-    } else if (!f->last_chunked || f->chunked > 1) {
+    } else if (!h->last_chunked || h->chunked > 1) {
         snprintf(detail, size, "Transfer-Encoding must end with chunked, once, so that the "
                  "end of the body can be found; send \"Transfer-Encoding: chunked\", or "
                  "Content-Length instead.");
-    } else if (f->codings > 1) {
-        char coding[sizeof(f->other)];
-        printable(f->other, coding, sizeof(coding));
+    } else if (h->codings > 1) {
+        char coding[sizeof(h->other)];
+        printable(h->other, coding, sizeof(coding));
         snprintf(detail, size, "The transfer coding \"%s\" is not implemented; send the body "
                  "with \"Transfer-Encoding: chunked\" alone (this API ignores request "
                  "bodies).", coding);
         return 501;
-    } else if (f->transfer_encodings == 1 && f->plain_chunked == 1) {
+    } else if (h->transfer_encodings == 1 && h->plain_chunked == 1) {
         return 0;
     } else {
         /* chunked, but with empty list elements, white space or fields

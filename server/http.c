@@ -122,6 +122,7 @@ struct request_state {
     int bad_target; /* the request target has a NUL byte */
     int http10;
     struct server_head head; /* what its header fields say */
+    int head_status; /* server_head_check's verdict on them: 0, or answered at once */
     char method[33];
     int method_cut; /* method holds only the start of a longer one */
     int seen;
@@ -653,8 +654,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
     struct route_response rr = {0};
     if (conn_over_limit(conn))
         return reply_unavailable(l, conn, st);
-    if (server_head_check(&st->head, st->http10, &rr) != 0)
+    if (st->head_status != 0) {
+        server_head_check(&st->head, st->http10, &rr); /* its problem */
         return reply_then(l, conn, st, &rr, NULL, 1, NULL);
+    }
     if (st->bad_target) {
         route_problem(&rr, 400, "Malformed request target",
                       "The request target has a NUL byte; percent-encode it as %00 "
@@ -769,7 +772,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_get_connection_values(conn, MHD_HEADER_KIND, head_field, &st->head);
         /* A head that must be refused (a body whose end is ambiguous is
          * not read at all): answered now, with the connection closed after. */
-        if (server_head_check(&st->head, st->http10, NULL) != 0)
+        st->head_status = server_head_check(&st->head, st->http10, NULL);
+        if (st->head_status != 0)
             return handle(cls, conn, method, st);
         return MHD_YES;
     }

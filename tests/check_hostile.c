@@ -1111,8 +1111,8 @@ END_TEST
  * in front might have taken for part of the body) are never answered. One
  * whose head is sound keeps its connection, and the request after it is
  * answered. */
-#define FRAMED_NEXT "GET /framing-probe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-#define FRAMED_GET "GET /health HTTP/1.1\r\nHost: x\r\n"
+#define HEAD_NEXT "GET /framing-probe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+#define HEAD_GET "GET /health HTTP/1.1\r\nHost: x\r\n"
 
 START_TEST(malformed_heads_are_refused)
 {
@@ -1120,38 +1120,38 @@ START_TEST(malformed_heads_are_refused)
         const char *req;
         int status;
     } bad[] = {
-        {FRAMED_GET "Content-Length: 5\r\nContent-Length: 30\r\n\r\nhello" FRAMED_NEXT, 400},
-        {FRAMED_GET "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello" FRAMED_NEXT, 400},
-        {FRAMED_GET "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" FRAMED_NEXT,
+        {HEAD_GET "Content-Length: 5\r\nContent-Length: 30\r\n\r\nhello" HEAD_NEXT, 400},
+        {HEAD_GET "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello" HEAD_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" HEAD_NEXT,
          400},
-        {FRAMED_GET "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT,
+        {HEAD_GET "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" HEAD_NEXT,
          400},
-        {FRAMED_GET "Transfer-Encoding: gzip\r\n\r\nhello" FRAMED_NEXT, 400},
-        {FRAMED_GET "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT, 400},
-        {FRAMED_GET "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n"
-         FRAMED_NEXT, 400},
-        {FRAMED_GET "Transfer-Encoding: \r\n\r\n" FRAMED_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: gzip\r\n\r\nhello" HEAD_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n"
+         HEAD_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: \r\n\r\n" HEAD_NEXT, 400},
         /* chunked, in forms libmicrohttpd 0.9.75 would not read as chunked */
-        {FRAMED_GET "Transfer-Encoding: , chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT, 400},
-        {FRAMED_GET "Transfer-Encoding: chunked \r\n\r\n0\r\n\r\n" FRAMED_NEXT, 400},
-        {FRAMED_GET "Transfer-Encoding: chunked\r\nTransfer-Encoding: \r\n\r\n0\r\n\r\n"
-         FRAMED_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: , chunked\r\n\r\n0\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: chunked \r\n\r\n0\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: chunked\r\nTransfer-Encoding: \r\n\r\n0\r\n\r\n"
+         HEAD_NEXT, 400},
         {"GET /health HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-         FRAMED_NEXT, 400},
+         HEAD_NEXT, 400},
         {"OPTIONS /nothing-here HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
-         "Content-Length: 0\r\n\r\n" FRAMED_NEXT, 400},
+         "Content-Length: 0\r\n\r\n" HEAD_NEXT, 400},
         /* Host and field names */
-        {"GET /health HTTP/1.1\r\n\r\n" FRAMED_NEXT, 400},
-        {FRAMED_GET "Host: y\r\n\r\n" FRAMED_NEXT, 400},
-        {"GET /health HTTP/1.1\r\nHost: a b\r\n\r\n" FRAMED_NEXT, 400},
-        {"GET /health HTTP/1.1\r\nHost: x:8o\r\n\r\n" FRAMED_NEXT, 400},
-        {"GET /health HTTP/1.1\r\nHost: [::1\r\n\r\n" FRAMED_NEXT, 400},
-        {"GET /health HTTP/1.1\r\nHost : x\r\n\r\n" FRAMED_NEXT, 400},
-        {FRAMED_GET "Accept: */*\r\n folded: y\r\n\r\n" FRAMED_NEXT, 400},
-        {FRAMED_GET "Bad\x01Name: y\r\n\r\n" FRAMED_NEXT, 400},
-        {FRAMED_GET "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT, 501},
-        {FRAMED_GET "Transfer-Encoding: x-custom\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"
-         FRAMED_NEXT, 501},
+        {"GET /health HTTP/1.1\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Host: y\r\n\r\n" HEAD_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost: a b\r\n\r\n" HEAD_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost: x:8o\r\n\r\n" HEAD_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost: [::1\r\n\r\n" HEAD_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost : x\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Accept: */*\r\n folded: y\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Bad\x01Name: y\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" HEAD_NEXT, 501},
+        {HEAD_GET "Transfer-Encoding: x-custom\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"
+         HEAD_NEXT, 501},
     };
     static const char sample[] = "timeline_requests_total{route=\"none\",status=\"501\"}";
     long before = client_metric(sample);
@@ -1178,15 +1178,15 @@ START_TEST(malformed_heads_are_refused)
                   after);
 
     static const char *const sound[] = {
-        FRAMED_GET "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" FRAMED_NEXT,
-        FRAMED_GET "Transfer-Encoding:  chunked\r\n\r\n0\r\n\r\n" FRAMED_NEXT,
-        FRAMED_GET "Content-Length: 5\r\n\r\nhello" FRAMED_NEXT,
-        FRAMED_GET "Content-Length: 0\r\n\r\n" FRAMED_NEXT,
-        "GET /health HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n" FRAMED_NEXT,
-        "GET /health HTTP/1.1\r\nhOsT: 127.0.0.1:80\r\n\r\n" FRAMED_NEXT,
-        "GET /health HTTP/1.1\r\nHost: \r\n\r\n" FRAMED_NEXT,
+        HEAD_GET "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" HEAD_NEXT,
+        HEAD_GET "Transfer-Encoding:  chunked\r\n\r\n0\r\n\r\n" HEAD_NEXT,
+        HEAD_GET "Content-Length: 5\r\n\r\nhello" HEAD_NEXT,
+        HEAD_GET "Content-Length: 0\r\n\r\n" HEAD_NEXT,
+        "GET /health HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n" HEAD_NEXT,
+        "GET /health HTTP/1.1\r\nhOsT: 127.0.0.1:80\r\n\r\n" HEAD_NEXT,
+        "GET /health HTTP/1.1\r\nHost: \r\n\r\n" HEAD_NEXT,
         "GET /health HTTP/1.1\r\nHost: a.example%2D1.test\r\nX-!#$%&'*+-.^_`|~: 1\r\n\r\n"
-        FRAMED_NEXT,
+        HEAD_NEXT,
     };
     for (size_t i = 0; i < sizeof(sound) / sizeof(sound[0]); i++) {
         const char *what = show(sound[i], strlen(sound[i]));
