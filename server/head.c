@@ -42,6 +42,15 @@ static int is_token(const char *name)
     return 1;
 }
 
+/* Is v a field value without control characters but tab (RFC 9110 5.5)? */
+static int is_field_value(const char *v)
+{
+    for (const unsigned char *c = (const unsigned char *)v; *c != '\0'; c++)
+        if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
+            return 0;
+    return 1;
+}
+
 /* Is v a Host value, uri-host [":" port] (RFC 9112 3.2, RFC 3986 3.2.2)? The
  * empty value is one (a target without authority). */
 static int is_host(const char *v)
@@ -71,6 +80,7 @@ static int is_host(const char *v)
 
 void server_head_field(struct server_head *h, const char *name, const char *value)
 {
+    h->bad_value |= value != NULL && !is_field_value(value);
     if (!is_token(name)) {
         h->bad_name = 1;
     } else if (strcasecmp(name, "Host") == 0) {
@@ -96,13 +106,17 @@ static void printable(const char *in, char *out, size_t size)
     out[o] = '\0';
 }
 
-/* What is wrong with the field names and Host, in detail: 400, or 0. */
+/* What is wrong with the field names, values and Host, in detail: 400, or 0. */
 static int check_host(const struct server_head *h, int http10, char *detail, size_t size)
 {
     if (h->bad_name)
         snprintf(detail, size, "A header field name is not a token: white space before its "
                  "colon, or a line folded into it (obs-fold); send each field on one line "
                  "as \"Name: value\".");
+    else if (h->bad_value)
+        snprintf(detail, size, "A header field value holds a control character (a bare CR, "
+                 "say); send printable characters and tabs only, each field on one line "
+                 "ended by CRLF.");
     else if (h->hosts == 0 && !http10)
         snprintf(detail, size, "An HTTP/1.1 request must have a Host field; send \"Host: "
                  "\" with the server's name (and port).");

@@ -9,6 +9,10 @@
  * - Host (section 3.2): missing on HTTP/1.1, given twice, or not a host.
  * - Field names (section 5.1): white space before the colon ("Host : x"),
  *   or an obs-fold line, which it glues to the name before it.
+ * - Field values (RFC 9110 5.5, RFC 9112 2.2): a control character other
+ *   than tab, a bare CR among them, which a proxy in front may take for the
+ *   end of the line and so read another field than we do. (A NUL cannot be
+ *   seen: libmicrohttpd ends the value there.)
  * Such a request is answered at once and its connection closed. No
  * libmicrohttpd here: http.c feeds the fields in. */
 #ifndef SERVER_HEAD_H
@@ -27,6 +31,7 @@ struct server_head {
     unsigned hosts; /* Host fields */
     int bad_host; /* a Host field whose value is not host[:port] */
     int bad_name; /* a field name that is not a token */
+    int bad_value; /* a field value with a control character other than tab */
 };
 
 /* Takes one header field (name, value) of the request, in order. h starts
@@ -34,7 +39,7 @@ struct server_head {
 void server_head_field(struct server_head *h, const char *name, const char *value);
 
 /* 0 when the head may be answered. Otherwise the status to answer, and when
- * resp is not NULL a problem in it: 400 for a malformed field name, a
+ * resp is not NULL a problem in it: 400 for a malformed field name or value, a
  * missing (on HTTP/1.1), repeated or malformed Host, or a body whose end is
  * ambiguous (Content-Length given twice, with Transfer-Encoding,
  * Transfer-Encoding on HTTP/1.0, chunked missing, repeated or not last, or

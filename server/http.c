@@ -670,6 +670,14 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
                       "query parameters.", NULL, NULL);
         return reply(l, conn, st, &rr, NULL);
     }
+    if (strcmp(st->uri, "*") == 0) { /* the asterisk form (RFC 9112 3.2.4) */
+        if (strcmp(method, "OPTIONS") == 0)
+            return reply_preflight(conn, st); /* what the whole server allows */
+        route_problem(&rr, 400, "Malformed request target",
+                      "The target * (asterisk form) is only for OPTIONS, about the whole "
+                      "server; ask for a path, such as /events.", NULL, NULL);
+        return reply(l, conn, st, &rr, NULL);
+    }
     struct route_context ctx = l->ctx;
     ctx.last_reload_error = st->reload && st->reload->failed ? st->reload->error : NULL;
     ctx.last_reload_at = st->reload ? st->reload->at : NULL;

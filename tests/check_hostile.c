@@ -1105,8 +1105,9 @@ END_TEST
 /* ---- Request heads ---- */
 
 /* A request whose body's end is ambiguous (RFC 9112 section 6), whose Host
- * is missing (HTTP/1.1), repeated or malformed (3.2), or whose field name is
- * not a token (5.1) is refused with a problem and its connection closed,
+ * is missing (HTTP/1.1), repeated or malformed (3.2), whose field name is
+ * not a token (5.1) or whose field value holds a control character (RFC 9110
+ * 5.5) is refused with a problem and its connection closed,
  * before any of its body is read: the bytes after it (here a request a proxy
  * in front might have taken for part of the body) are never answered. One
  * whose head is sound keeps its connection, and the request after it is
@@ -1149,6 +1150,12 @@ START_TEST(malformed_heads_are_refused)
         {"GET /health HTTP/1.1\r\nHost : x\r\n\r\n" HEAD_NEXT, 400},
         {HEAD_GET "Accept: */*\r\n folded: y\r\n\r\n" HEAD_NEXT, 400},
         {HEAD_GET "Bad\x01Name: y\r\n\r\n" HEAD_NEXT, 400},
+        /* field values with control characters: a bare CR first, which a
+         * proxy may read as a line end (and here as a second field) */
+        {HEAD_GET "X-A: a\rTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "User-Agent: a\x01" "b\r\n\r\n" HEAD_NEXT, 400},
+        {HEAD_GET "Accept: \x7f\r\n\r\n" HEAD_NEXT, 400},
+        {"GET /health HTTP/1.1\r\nHost: x\x1b\r\n\r\n" HEAD_NEXT, 400},
         {HEAD_GET "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" HEAD_NEXT, 501},
         {HEAD_GET "Transfer-Encoding: x-custom\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"
          HEAD_NEXT, 501},
@@ -1187,6 +1194,7 @@ START_TEST(malformed_heads_are_refused)
         "GET /health HTTP/1.1\r\nHost: \r\n\r\n" HEAD_NEXT,
         "GET /health HTTP/1.1\r\nHost: a.example%2D1.test\r\nX-!#$%&'*+-.^_`|~: 1\r\n\r\n"
         HEAD_NEXT,
+        HEAD_GET "User-Agent: a\tb caf\xc3\xa9 \xff~\r\n\r\n" HEAD_NEXT,
     };
     for (size_t i = 0; i < sizeof(sound) / sizeof(sound[0]); i++) {
         const char *what = show(sound[i], strlen(sound[i]));
@@ -1279,17 +1287,26 @@ START_TEST(unknown_methods_and_garbage)
         raw_free(&r);
         free(req);
     }
-    static const char *const authority[] = {
-        "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\nConnection: close\r\n\r\n",
-        "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"};
-    /* (a target in absolute form is served: absolute_form_targets) */
-    for (size_t i = 0; i < sizeof(authority) / sizeof(authority[0]); i++) {
-        struct raw r;
-        raw_str(authority[i], 0, &r);
-        ck_assert_msg(r.status == 400 || r.status == 404 || r.status == 405 || r.status == 501,
-                      "%s: status %d", show(authority[i], 40), r.status);
-        raw_free(&r);
-    }
+    struct raw r;
+    raw_str("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\nConnection: close\r\n\r\n",
+            0, &r);
+    ck_assert_msg(r.status == 400 || r.status == 404 || r.status == 405 || r.status == 501,
+                  "CONNECT: status %d", r.status);
+    raw_free(&r);
+    /* The asterisk form (RFC 9112 3.2.4): OPTIONS about the whole server is
+     * what it allows; any other method with it a 400. (A target in absolute
+     * form is served: absolute_form_targets.) */
+    raw_str("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0, &r);
+    char allow[64];
+    client_header(r.head, "Allow", allow, sizeof(allow));
+    ck_assert_msg(r.status == 204 && r.body_len == 0 && strcmp(allow, "GET, HEAD, OPTIONS") == 0,
+                  "OPTIONS *: status %d, %zu bytes of body, Allow \"%s\"", r.status, r.body_len,
+                  allow);
+    raw_free(&r);
+    raw_str("GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0, &r);
+    ck_assert_msg(r.status == 400, "GET *: status %d", r.status);
+    check_problem("GET *", r.head, r.body, r.body_len, 400, NULL);
+    raw_free(&r);
 
     /* Garbage: sent, then the client half-closes; the server answers with
      * an error or closes, in time, and never with a 200. */
@@ -1312,7 +1329,6 @@ START_TEST(unknown_methods_and_garbage)
     };
     int answered = 0, closed = 0;
     for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
-        struct raw r;
         raw_exchange(garbage[i].b, garbage[i].n, 1, 10.0 * slow, &r);
         const char *g = show(garbage[i].b, garbage[i].n);
         ck_assert_msg(!r.timed_out, "garbage \"%s\": neither an answer nor a close in %d s",
@@ -1333,7 +1349,6 @@ START_TEST(unknown_methods_and_garbage)
             b[k] = (unsigned char)rnd();
         if (i % 4 == 0)
             memcpy(b, "GET /", n < 5 ? n : 5); /* a plausible start */
-        struct raw r;
         raw_exchange(b, n, 1, 10.0 * slow, &r);
         ck_assert_msg(!r.timed_out, "random garbage %d (%zu bytes): neither an answer nor a "
                       "close in %d s", i, n, 10 * slow);

@@ -85,6 +85,9 @@ function main() {
         out.push(`status ${status} is not documented for ${method} ${match.template}`);
         responsePointer = undefined;
       }
+    } else if (target === '*' && method === 'OPTIONS' && status === 204) {
+      // the asterisk form asks about the whole server: a preflight's answer
+      responsePointer = '/components/responses/Preflight';
     } else if (FALLBACK[status]) {
       responsePointer = `/components/responses/${FALLBACK[status]}`;
     } else {
