@@ -7,8 +7,8 @@
 
 #include "common.h"
 
-const int metrics_statuses[METRICS_STATUSES - 1] = {200, 204, 304, 400, 404, 405, 414, 431, 500,
-                                                 501, 503};
+const int metrics_statuses[METRICS_STATUSES - 1] = {200, 204, 304, 400, 404, 405, 413, 414, 431,
+                                                 500, 501, 503};
 const unsigned long metrics_bucket_us[METRICS_BUCKETS] = {
     50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 1000000};
 

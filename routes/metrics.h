@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #define METRICS_ROUTES 32 /* room for the route table's entries and "none" */
-#define METRICS_STATUSES 12
+#define METRICS_STATUSES 13
 #define METRICS_BUCKETS 12
 
 /* The statuses counted one by one; anything else is "other". */

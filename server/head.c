@@ -3,6 +3,7 @@
 #include "head.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -78,6 +79,16 @@ static int is_host(const char *v)
     return *p == '\0';
 }
 
+/* The value of a Content-Length field, saturated at ULLONG_MAX; 0 when it
+ * is not digits (libmicrohttpd refuses it then). */
+static unsigned long long content_length(const char *v)
+{
+    unsigned long long n = 0;
+    for (; *v >= '0' && *v <= '9'; v++)
+        n = n > (ULLONG_MAX - 9) / 10 ? ULLONG_MAX : n * 10 + (unsigned)(*v - '0');
+    return n;
+}
+
 void server_head_field(struct server_head *h, const char *name, const char *value)
 {
     h->bad_value |= value != NULL && !is_field_value(value);
@@ -88,6 +99,7 @@ void server_head_field(struct server_head *h, const char *name, const char *valu
         h->bad_host |= !is_host(value != NULL ? value : "");
     } else if (strcasecmp(name, "Content-Length") == 0) {
         h->content_lengths++;
+        h->length = content_length(value != NULL ? value : "");
     } else if (strcasecmp(name, "Transfer-Encoding") == 0) {
         /* value as libmicrohttpd keeps it, and compares it to "chunked" */
         const char *v = value != NULL ? value : "";
@@ -168,6 +180,16 @@ static int check_framing(const struct server_head *h, int http10, char *detail, 
     return 400;
 }
 
+/* Is the body too long to be read, in detail: 413, or 0. */
+static int check_size(const struct server_head *h, char *detail, size_t size)
+{
+    if (h->length <= SERVER_MAX_BODY)
+        return 0;
+    snprintf(detail, size, "The request body is longer than %d bytes, the most this API reads "
+             "of one (it ignores request bodies); send none.", SERVER_MAX_BODY);
+    return 413;
+}
+
 int server_head_check(const struct server_head *h, int http10, struct route_response *resp)
 {
     char detail[300];
@@ -176,6 +198,10 @@ int server_head_check(const struct server_head *h, int http10, struct route_resp
     if (status == 0) {
         status = check_framing(h, http10, detail, sizeof(detail));
         title = status == 501 ? "Not Implemented" : "Malformed request framing";
+    }
+    if (status == 0) {
+        status = check_size(h, detail, sizeof(detail));
+        title = "Content Too Large";
     }
     if (status != 0 && resp != NULL)
         route_problem(resp, status, title, detail, NULL, NULL);

@@ -13,12 +13,18 @@
  *   than tab, a bare CR among them, which a proxy in front may take for the
  *   end of the line and so read another field than we do. (A NUL cannot be
  *   seen: libmicrohttpd ends the value there.)
+ * - Size: a body declared (Content-Length) longer than SERVER_MAX_BODY. The
+ *   API ignores bodies: reading a long one would only keep a thread busy.
+ *   (http.c closes the connection of a chunked one once that much of it has
+ *   been read: libmicrohttpd 0.9.75 cannot answer in the middle of a body.)
  * Such a request is answered at once and its connection closed. No
  * libmicrohttpd here: http.c feeds the fields in. */
 #ifndef SERVER_HEAD_H
 #define SERVER_HEAD_H
 
 #include "route.h"
+
+#define SERVER_MAX_BODY (1024 * 1024) /* bytes of a request body read, at most */
 
 struct server_head {
     unsigned content_lengths; /* Content-Length fields */
@@ -32,6 +38,7 @@ struct server_head {
     int bad_host; /* a Host field whose value is not host[:port] */
     int bad_name; /* a field name that is not a token */
     int bad_value; /* a field value with a control character other than tab */
+    unsigned long long length; /* the Content-Length value (saturated), or 0 */
 };
 
 /* Takes one header field (name, value) of the request, in order. h starts
@@ -44,8 +51,8 @@ void server_head_field(struct server_head *h, const char *name, const char *valu
  * ambiguous (Content-Length given twice, with Transfer-Encoding,
  * Transfer-Encoding on HTTP/1.0, chunked missing, repeated or not last, or
  * not alone in a field of its own, the only chunked libmicrohttpd reads);
- * 501 for a transfer coding other than chunked. http10: the request is
- * HTTP/1.0. */
+ * 501 for a transfer coding other than chunked; 413 for a Content-Length
+ * over SERVER_MAX_BODY. http10: the request is HTTP/1.0. */
 int server_head_check(const struct server_head *h, int http10, struct route_response *resp);
 
 #endif

@@ -129,6 +129,7 @@ struct request_state {
     int status;
     int by_library; /* status is libmicrohttpd's own answer (e.g. a 431), not ours */
     size_t bytes;
+    unsigned long long body_bytes; /* of the request's body, read so far */
     size_t route;
     struct live *live; /* referenced while the response is being sent */
     struct reload_status *reload; /* the same (or NULL) */
@@ -786,8 +787,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* a body on a read-only API is ignored */
-        return MHD_YES;
+        st->body_bytes += *upload_data_size;
+        *upload_data_size = 0; /* a body on a read-only API is ignored... */
+        /* ...up to a point. A declared length over it was refused on the
+         * first call; a chunked body cannot be answered before its end
+         * (MHD 0.9.75 refuses a response then), so its connection is
+         * closed. */
+        return st->body_bytes > SERVER_MAX_BODY ? MHD_NO : MHD_YES;
     }
     if (st->live != NULL)
         return MHD_YES; /* already answered */
@@ -845,7 +851,8 @@ static const char *closed_reason(enum MHD_RequestTerminationCode toe)
  *   access method="GET" status=200 bytes=1234 us=56 path="/events"
  *   query="actor=x" (when the target has a query) cut=1 (when a value was
  *   shortened). A request that ended before we answered it has status=0
- *   and closed="timeout" (or another closed_reason); one that
+ *   and closed="timeout" (or another closed_reason, or "body_too_long":
+ *   a chunked body over SERVER_MAX_BODY); one that
  *   libmicrohttpd answered itself before calling us (a head too large for
  *   its buffer: 431) has its status, bytes=0 (its body is not ours to
  *   count), an empty method and by="libmicrohttpd". The values are the raw
@@ -869,7 +876,8 @@ static void access_log(const struct request_state *st, long long us,
         cut |= log_field(&o, end, "query", target + path_len + 1, st->uri_len - path_len - 1,
                          LOG_QUERY_MAX);
     if (st->status == 0)
-        o += snprintf(o, (size_t)(end - o), " closed=\"%s\"", closed_reason(toe));
+        o += snprintf(o, (size_t)(end - o), " closed=\"%s\"",
+                      st->body_bytes > SERVER_MAX_BODY ? "body_too_long" : closed_reason(toe));
     if (st->by_library)
         o += snprintf(o, (size_t)(end - o), " by=\"libmicrohttpd\"");
     if (cut)

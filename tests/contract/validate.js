@@ -22,6 +22,7 @@ const FALLBACK = {
   400: 'BadRequest',
   404: 'NotFound',
   405: 'MethodNotAllowed',
+  413: 'ContentTooLarge',
   414: 'UriTooLong',
   431: 'RequestHeaderFieldsTooLarge',
   501: 'NotImplemented',
