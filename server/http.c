@@ -647,6 +647,17 @@ static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connec
     return reply_then(l, conn, st, &rr, NULL, 1, "1");
 }
 
+static enum MHD_Result reply_not_allowed(const struct live *l, struct MHD_Connection *conn,
+                                        struct request_state *st, const char *method)
+{
+    struct route_response rr = {0};
+    char detail[160];
+    snprintf(detail, sizeof(detail), "%.20s is not supported; this API is read-only and "
+             "allows " ALLOW ".", method);
+    route_problem(&rr, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed", detail, NULL, NULL);
+    return reply(l, conn, st, &rr, NULL);
+}
+
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
                               const char *method, struct request_state *st)
 {
@@ -692,6 +703,17 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
         ret = reply(l, conn, st, &rr, NULL);
         goto done;
     }
+    if (p.req.path[0] != '/') { /* the authority form, or no form at all */
+        if (strcmp(method, "CONNECT") == 0)
+            ret = reply_not_allowed(l, conn, st, method); /* a tunnel: not here */
+        else {
+            route_problem(&rr, 400, "Malformed request target",
+                          "The request target is neither a path (/events) nor an http URL; "
+                          "ask for a path, such as /events.", NULL, NULL);
+            ret = reply(l, conn, st, &rr, NULL);
+        }
+        goto done;
+    }
     /* The path first: nothing there is a 404 whatever the method. */
     pathbuf = strdup(p.req.path);
     if (route_split_path(pathbuf, &p.req) == 0)
@@ -706,12 +728,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
         goto done;
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        char detail[160];
-        snprintf(detail, sizeof(detail), "%.20s is not supported; this API is read-only "
-                 "and allows " ALLOW ".", method);
-        route_problem(&rr, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed", detail,
-                      NULL, NULL);
-        ret = reply(l, conn, st, &rr, NULL);
+        ret = reply_not_allowed(l, conn, st, method);
         goto done;
     }
     ret = serve(srv, l, conn, st, &p.req, route_table[st->route].handler);
