@@ -682,14 +682,13 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
                       "query parameters.", NULL, NULL);
         return reply(l, conn, st, &rr, NULL);
     }
-    if (strcmp(st->uri, "*") == 0) { /* the asterisk form (RFC 9112 3.2.4) */
-        if (strcmp(method, "OPTIONS") == 0)
-            return reply_preflight(conn, st); /* what the whole server allows */
-        route_problem(&rr, 400, "Malformed request target",
-                      "The target * (asterisk form) is only for OPTIONS, about the whole "
-                      "server; ask for a path, such as /events.", NULL, NULL);
-        return reply(l, conn, st, &rr, NULL);
-    }
+    /* The target forms that go with a method (RFC 9112 3.2.3-4), which
+     * uri.c refuses with any other: OPTIONS * asks what the whole server
+     * allows; CONNECT host:port asks for a tunnel, not made here. */
+    if (strcmp(st->uri, "*") == 0 && strcmp(method, "OPTIONS") == 0)
+        return reply_preflight(conn, st);
+    if (st->uri[0] != '/' && strcmp(method, "CONNECT") == 0)
+        return reply_not_allowed(l, conn, st, method);
     struct route_context ctx = l->ctx;
     ctx.last_reload_error = st->reload && st->reload->failed ? st->reload->error : NULL;
     ctx.last_reload_at = st->reload ? st->reload->at : NULL;
@@ -701,17 +700,6 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
     char *pathbuf = NULL;
     if (server_parse_uri(st->uri, &p, &rr) != 0) {
         ret = reply(l, conn, st, &rr, NULL);
-        goto done;
-    }
-    if (p.req.path[0] != '/') { /* the authority form, or no form at all */
-        if (strcmp(method, "CONNECT") == 0)
-            ret = reply_not_allowed(l, conn, st, method); /* a tunnel: not here */
-        else {
-            route_problem(&rr, 400, "Malformed request target",
-                          "The request target is neither a path (/events) nor an http URL; "
-                          "ask for a path, such as /events.", NULL, NULL);
-            ret = reply(l, conn, st, &rr, NULL);
-        }
         goto done;
     }
     /* The path first: nothing there is a 404 whatever the method. */

@@ -79,6 +79,12 @@ int server_parse_uri(const char *uri, struct server_uri *p, struct route_respons
                       "(user@); send the path and query alone.", NULL, NULL);
         return -1;
     }
+    if (target == uri && *uri != '/') { /* "*", "host:port", "events", "%2Fevents" */
+        route_problem(resp, 400, "Malformed request target",
+                      "The request target is neither a path (/events) nor an http URL, nor "
+                      "* (for OPTIONS only); ask for a path, such as /events.", NULL, NULL);
+        return -1;
+    }
     char *path = o;
     if (target != uri && (*target == '\0' || *target == '?'))
         *o++ = '/'; /* the absolute form's empty path */

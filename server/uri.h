@@ -9,11 +9,13 @@ struct server_uri {
     char *buf; /* the decoded path and parameters live here: free() it */
 };
 
-/* Fills p->req.path and p->req.params from the raw target uri ("/events?
- * from=2025-08&q=a+b", or in absolute form "http://host/events?..."). Returns
- * 0; or -1 with a 400 problem in resp for an invalid percent-escape, a NUL,
- * invalid UTF-8, more than ROUTE_MAX_PARAMS parameters or an absolute form
- * with user information. p->buf is allocated either way. */
+/* Fills p->req.path (which begins with '/') and p->req.params from the raw
+ * target uri ("/events?from=2025-08&q=a+b", or in absolute form
+ * "http://host/events?..."). Returns 0; or -1 with a 400 problem in resp for
+ * a target in neither form (http.c answers "OPTIONS *" and CONNECT before),
+ * an invalid percent-escape, a NUL, invalid UTF-8, more than
+ * ROUTE_MAX_PARAMS parameters or an absolute form with user information.
+ * p->buf is allocated either way. */
 int server_parse_uri(const char *uri, struct server_uri *p, struct route_response *resp);
 
 #endif

@@ -265,6 +265,7 @@ static void request(const char *uri, struct seen *seen)
     }
     FUZZ_CHECK(p.req.n_params <= ROUTE_MAX_PARAMS, "%s: %zu parameters", uri, p.req.n_params);
     FUZZ_CHECK(model_utf8_valid(p.req.path, strlen(p.req.path)), "%s: path not UTF-8", uri);
+    FUZZ_CHECK(p.req.path[0] == '/', "%s: a path that does not begin with /", uri);
     for (size_t i = 0; i < p.req.n_params; i++) {
         const struct route_param *prm = &p.req.params[i];
         FUZZ_CHECK(model_utf8_valid(prm->name, strlen(prm->name)) &&
