@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -77,6 +78,7 @@ struct loader {
     size_t n_citations;
     size_t n_proven;
     int unreadable; /* a file could not be parsed: its ids are unknown */
+    struct model_diagnostics dir_errors; /* of the walk: no file position */
     uint64_t (*file_meta)[2]; /* per file: size and content hash */
 };
 
@@ -110,6 +112,30 @@ static void vec_push(struct vec *v, void *item)
 }
 
 /* ---- Errors ---- */
+
+static void diag_push(struct model_diagnostics *diag, char *message)
+{
+    if (diag->count == diag->capacity) {
+        diag->capacity = diag->capacity ? diag->capacity * 2 : 16;
+        diag->messages = xrealloc(diag->messages,
+                                  diag->capacity * sizeof(*diag->messages));
+    }
+    diag->messages[diag->count++] = message;
+}
+
+/* Takes message, with each byte that is not part of valid UTF-8 made '?'.
+ * Messages quote values cut to a length (which can split a character) and
+ * file names, and their readers need UTF-8: timeline-check --json dropped
+ * such a message. */
+static void diag_push_utf8(struct model_diagnostics *diag, char *message)
+{
+    char *fixed = model_utf8_repair(message, "?");
+    if (fixed != NULL) {
+        free(message);
+        message = fixed;
+    }
+    diag_push(diag, message);
+}
 
 static void add_error(struct loader *ld, uint32_t file, int line, int column,
                       char *pointer, char *message)
@@ -833,28 +859,67 @@ static void parse_array(struct loader *ld, uint32_t file, const struct jv *root,
     }
 }
 
-static int read_file(const char *path, char **data, size_t *len)
+static const char *file_type(mode_t mode)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    return S_ISFIFO(mode) ? "a FIFO (named pipe)" :
+           S_ISCHR(mode) ? "a character device" :
+           S_ISBLK(mode) ? "a block device" :
+           S_ISSOCK(mode) ? "a socket" :
+           S_ISDIR(mode) ? "a directory" : "not a regular file";
+}
+
+/* Reads a whole regular file into a new buffer (*data, the caller frees it)
+ * of at most MODEL_MAX_FILE_BYTES. Anything else is refused before a byte is
+ * read: a FIFO would block the load (and a reload, and with it SIGTERM,
+ * which the same thread waits for) until a writer came, and a device such
+ * as /dev/zero never ends. On failure returns -1 with the reason in why. */
+static int read_file(const char *path, char **data, size_t *len, char *why,
+                     size_t why_size)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, why_size, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
-    size_t cap = 1 << 16, n = 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, why_size, "it is %s; a corpus file must be a regular file",
+                 file_type(st.st_mode));
+        close(fd);
+        return -1;
+    }
+    /* Reads one byte past the limit, so that a file that grew after fstat
+     * is caught too. */
+    size_t cap = st.st_size < MODEL_MAX_FILE_BYTES ? (size_t)st.st_size + 1
+                                                   : (size_t)MODEL_MAX_FILE_BYTES + 1;
+    size_t n = 0;
     char *buf = xrealloc(NULL, cap);
-    for (;;) {
+    int err = 0;
+    while (n <= MODEL_MAX_FILE_BYTES) {
         if (n == cap) {
-            cap *= 2;
+            cap = cap * 2 > (size_t)MODEL_MAX_FILE_BYTES + 1 ? (size_t)MODEL_MAX_FILE_BYTES + 1
+                                                             : cap * 2;
             buf = xrealloc(buf, cap);
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            err = got < 0 ? errno : 0;
             break;
+        }
+        n += (size_t)got;
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
+    close(fd);
+    if (err != 0 || n > MODEL_MAX_FILE_BYTES) {
+        if (err != 0)
+            snprintf(why, why_size, "%s", strerror(err));
+        else
+            snprintf(why, why_size, "it holds more than %u MiB, the most a corpus "
+                     "file may; split it into several files", MODEL_MAX_FILE_BYTES >> 20);
         free(buf);
-        errno = EIO;
         return -1;
     }
     *data = buf;
@@ -867,8 +932,9 @@ static void load_file(struct loader *ld, uint32_t file)
     static const char *const top_keys[] = {"source", "actors", "events", "quotes", NULL};
     char *text;
     size_t len;
-    if (read_file(ld->paths[file], &text, &len) != 0) {
-        file_err(ld, file, NULL, "cannot read the file: %s", strerror(errno));
+    char why[200];
+    if (read_file(ld->paths[file], &text, &len, why, sizeof(why)) != 0) {
+        file_err(ld, file, NULL, "cannot read the file: %s", why);
         ld->unreadable = 1;
         return;
     }
@@ -932,38 +998,79 @@ static int path_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collects *.json paths below dir (recursively); hidden entries skipped. */
-static int collect_files(struct loader *ld, const char *dir, size_t *cap)
+/* A directory being walked, and the ones above it: a link back to one of
+ * them is a cycle, which would otherwise be walked until paths grew past
+ * PATH_MAX, loading every file hundreds of times. */
+struct walk {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+    const struct walk *up;
+};
+
+__attribute__((format(printf, 2, 3))) static void
+dir_err(struct loader *ld, const char *fmt, ...)
 {
-    DIR *d = opendir(dir);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    diag_push_utf8(&ld->dir_errors, msg);
+}
+
+static void add_path(struct loader *ld, char *path, size_t *cap)
+{
+    if (ld->n_paths == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        ld->paths = xrealloc(ld->paths, *cap * sizeof(*ld->paths));
+    }
+    ld->paths[ld->n_paths++] = path;
+}
+
+/* Collects *.json paths below here->path (recursively, through links);
+ * hidden entries skipped. A subdirectory that cannot be read or that leads
+ * back up is a directory error; returns -1 (errno set) only when here
+ * itself cannot be read. */
+static int collect_files(struct loader *ld, const struct walk *here, size_t *cap)
+{
+    DIR *d = opendir(here->path);
     if (d == NULL)
         return -1;
     struct dirent *de;
+    errno = 0;
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
         char *path;
-        if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+        if (asprintf(&path, "%s/%s", here->path, de->d_name) < 0)
             abort();
         struct stat st;
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            collect_files(ld, path, cap);
+            const struct walk *w = here;
+            while (w != NULL && (w->dev != st.st_dev || w->ino != st.st_ino))
+                w = w->up;
+            struct walk sub = {st.st_dev, st.st_ino, path, here};
+            if (w != NULL)
+                dir_err(ld, "%s: a link back to %s, which holds it (a directory "
+                        "cycle); not followed: remove the link", path, w->path);
+            else if (collect_files(ld, &sub, cap) != 0)
+                dir_err(ld, "%s: cannot read the directory: %s", path, strerror(errno));
             free(path);
-            continue;
+        } else {
+            size_t n = strlen(de->d_name);
+            if (n >= 5 && strcmp(de->d_name + n - 5, ".json") == 0)
+                add_path(ld, path, cap);
+            else
+                free(path);
         }
-        size_t n = strlen(de->d_name);
-        if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0) {
-            free(path);
-            continue;
-        }
-        if (ld->n_paths == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            ld->paths = xrealloc(ld->paths, *cap * sizeof(*ld->paths));
-        }
-        ld->paths[ld->n_paths++] = path;
+        errno = 0;
     }
+    int err = errno;
     closedir(d);
-    return 0;
+    errno = err;
+    return err != 0 ? -1 : 0;
 }
 
 /* ---- Cross-file checks ---- */
@@ -1063,10 +1170,11 @@ static void prove_source(struct loader *ld, const struct model_source *s,
     struct where w = {ld, o, K_SOURCE, "original", -1};
     char *path, *text;
     size_t len;
+    char why[200];
     if (asprintf(&path, "%s/%s", ld->opts->originals_dir, s->original_file) < 0)
         abort();
-    if (read_file(path, &text, &len) != 0) {
-        werr(&w, "file", "cannot read the original %s: %s", path, strerror(errno));
+    if (read_file(path, &text, &len, why, sizeof(why)) != 0) {
+        werr(&w, "file", "cannot read the original %s: %s", path, why);
         free(path);
         return;
     }
@@ -1166,30 +1274,6 @@ static int error_cmp(const void *a, const void *b)
     return (x->column > y->column) - (x->column < y->column);
 }
 
-static void diag_push(struct model_diagnostics *diag, char *message)
-{
-    if (diag->count == diag->capacity) {
-        diag->capacity = diag->capacity ? diag->capacity * 2 : 16;
-        diag->messages = xrealloc(diag->messages,
-                                  diag->capacity * sizeof(*diag->messages));
-    }
-    diag->messages[diag->count++] = message;
-}
-
-/* Takes message, with each byte that is not part of valid UTF-8 made '?'.
- * Messages quote values cut to a length (which can split a character) and
- * file names, and their readers need UTF-8: timeline-check --json dropped
- * such a message. */
-static void diag_push_utf8(struct model_diagnostics *diag, char *message)
-{
-    char *fixed = model_utf8_repair(message, "?");
-    if (fixed != NULL) {
-        free(message);
-        message = fixed;
-    }
-    diag_push(diag, message);
-}
-
 static void report_errors(struct loader *ld, struct model_diagnostics *diag)
 {
     /* Resolve pointers to positions, one file read per file with errors. */
@@ -1199,7 +1283,8 @@ static void report_errors(struct loader *ld, struct model_diagnostics *diag)
             continue;
         char *text = NULL;
         size_t len = 0;
-        int readable = read_file(ld->paths[e->file], &text, &len) == 0;
+        char why[200];
+        int readable = read_file(ld->paths[e->file], &text, &len, why, sizeof(why)) == 0;
         for (size_t j = i; j < ld->n_errors; j++) {
             struct lerror *f = &ld->errors[j];
             if (f->file != e->file || f->pointer == NULL || f->line > 0)
@@ -1262,6 +1347,7 @@ static void loader_free(struct loader *ld)
     free(ld->errors);
     for (int k = 0; k < K_COUNT; k++)
         free(ld->entities[k].items);
+    model_diagnostics_free(&ld->dir_errors);
 }
 
 /* ---- Phase timing, printed to stderr when TIMELINE_LOAD_TRACE is set ---- */
@@ -1406,18 +1492,32 @@ int model_load(const char *dir, const struct model_load_options *opts,
 
     size_t cap = 0;
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        collect_files(&ld, dir, &cap) != 0) {
+    struct walk top = {0, 0, dir, NULL};
+    int found = stat(dir, &st) == 0;
+    if (found && !S_ISDIR(st.st_mode)) {
+        found = 0;
+        errno = ENOTDIR;
+    }
+    if (found) {
+        top.dev = st.st_dev;
+        top.ino = st.st_ino;
+    }
+    if (!found || collect_files(&ld, &top, &cap) != 0) {
         char *msg;
         if (asprintf(&msg, "%s: not a readable corpus directory: %s", dir,
-                     strerror(errno ? errno : ENOTDIR)) < 0)
+                     strerror(errno)) < 0)
             abort();
         diag_push_utf8(diag, msg);
         loader_free(&ld);
         model_arena_free(ld.arena);
         return -1;
     }
-    qsort(ld.paths, ld.n_paths, sizeof(*ld.paths), path_cmp);
+    if (ld.n_paths == 0)
+        dir_err(&ld, "%s: holds no corpus file (no *.json below it, hidden names "
+                "skipped); an empty corpus is refused, so that an empty or "
+                "unmounted directory never replaces the corpus being served", dir);
+    else
+        qsort(ld.paths, ld.n_paths, sizeof(*ld.paths), path_cmp);
 
     double t = trace_clock();
     ld.file_meta = xrealloc(NULL, (ld.n_paths + 1) * sizeof(*ld.file_meta));
@@ -1440,7 +1540,11 @@ int model_load(const char *dir, const struct model_load_options *opts,
         trace("prove originals", &t);
     }
 
-    if (ld.n_errors > 0) {
+    if (ld.n_errors > 0 || ld.dir_errors.count > 0) {
+        /* The directory's errors first: they name no file position. */
+        for (size_t i = 0; i < ld.dir_errors.count; i++)
+            diag_push(diag, ld.dir_errors.messages[i]);
+        ld.dir_errors.count = 0;
         report_errors(&ld, diag);
         loader_free(&ld);
         model_arena_free(ld.arena);

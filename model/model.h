@@ -247,7 +247,17 @@ struct model_diagnostics {
 };
 void model_diagnostics_free(struct model_diagnostics *diag);
 
-/* Loads every *.json file below dir. On success returns 0 and a new snapshot
+/* The largest corpus file (and original) the loader reads: 64 MiB, over
+ * 800 times the largest file of the 100,000-event benchmark corpus (80 KB). A larger one is an error, so that a mistake (a dump, a sparse
+ * file) is reported instead of exhausting the memory of a serving process. */
+#define MODEL_MAX_FILE_BYTES (64u << 20)
+
+/* Loads every *.json file below dir (following symbolic links; hidden names
+ * skipped). Refused with an error each: a corpus without any file (an empty
+ * or unmounted directory must not replace the corpus being served), a file
+ * that is not a regular one (a FIFO, a device), a file over
+ * MODEL_MAX_FILE_BYTES, a directory that cannot be read, and a link back to
+ * a directory above it (a cycle). On success returns 0 and a new snapshot
  * in *out (free it with model_snapshot_free). On failure returns -1, stores
  * NULL in *out, and appends every error to diag (sorted by file, line,
  * column); nothing is loaded partially. */

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "check_run.h"
@@ -129,6 +132,136 @@ START_TEST(invalid_case_reports_every_error)
 }
 END_TEST
 
+/* What an editor's file system can hold besides corpus files, each refused
+ * with an error of its own, all of them reported together, and none of them
+ * read: a FIFO (which blocked the load, and so a reload and SIGTERM, until
+ * a writer came), a device (/dev/zero never ended), a file over the size
+ * limit (sparse: no disk used), a link back up (walked until PATH_MAX, the
+ * corpus loaded hundreds of times), and an empty directory (an unmounted
+ * volume would have replaced the corpus being served with nothing). */
+static char scratch[] = "/tmp/check_loader.XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* A new directory scratch/name holding a link to the valid minimal case. */
+static char *corpus_with_minimal(const char *name)
+{
+    char *dir, *link, *target;
+    ck_assert_int_ge(asprintf(&dir, "%s/%s", scratch, name), 0);
+    ck_assert_int_ge(asprintf(&link, "%s/minimal", dir), 0);
+    ck_assert_int_ge(asprintf(&target, "%s/loader/valid/minimal", fixtures), 0);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    ck_assert_int_eq(symlink(target, link), 0);
+    free(link);
+    free(target);
+    return dir;
+}
+
+static void make_sparse(const char *dir, const char *name, off_t size)
+{
+    char *path;
+    ck_assert_int_ge(asprintf(&path, "%s/%s", dir, name), 0);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, size), 0);
+    close(fd);
+    free(path);
+}
+
+/* want with every "DIR" in it replaced by dir, in a new string. */
+static char *with_dir(const char *want, const char *dir)
+{
+    size_t n = strlen(want) + 1, dl = strlen(dir);
+    for (const char *p = strstr(want, "DIR"); p != NULL; p = strstr(p + 3, "DIR"))
+        n += dl;
+    char *out = malloc(n), *o = out;
+    ck_assert_ptr_nonnull(out);
+    while (*want) {
+        if (strncmp(want, "DIR", 3) == 0) {
+            memcpy(o, dir, dl);
+            o += dl;
+            want += 3;
+        } else {
+            *o++ = *want++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* model_load(dir) must fail with exactly the lines of want (NULL-ended). */
+static void assert_errors(const char *dir, const char *const *want)
+{
+    struct model_diagnostics diag = {0};
+    struct model_snapshot *s = (struct model_snapshot *)1;
+    ck_assert_int_eq(model_load(dir, NULL, &s, &diag), -1);
+    ck_assert_ptr_null(s);
+    size_t i = 0;
+    for (; want[i] != NULL; i++) {
+        char *expect = with_dir(want[i], dir);
+        ck_assert_msg(i < diag.count, "%s: expected more errors: %s", dir, expect);
+        ck_assert_msg(strcmp(diag.messages[i], expect) == 0, "\n got: %s\nwant: %s",
+                      diag.messages[i], expect);
+        free(expect);
+    }
+    ck_assert_msg(i == diag.count, "%s: unexpected extra error: %s", dir,
+                  i < diag.count ? diag.messages[i] : "");
+    model_diagnostics_free(&diag);
+}
+
+START_TEST(what_is_not_a_corpus_file_is_refused)
+{
+    ck_assert_ptr_nonnull(mkdtemp(scratch));
+    char *dir = corpus_with_minimal("mistakes"), *p;
+    ck_assert_int_ge(asprintf(&p, "%s/late.json", dir), 0);
+    ck_assert_int_eq(mkfifo(p, 0644), 0);
+    free(p);
+    ck_assert_int_ge(asprintf(&p, "%s/zero.json", dir), 0);
+    ck_assert_int_eq(symlink("/dev/zero", p), 0);
+    free(p);
+    ck_assert_int_ge(asprintf(&p, "%s/again", dir), 0);
+    ck_assert_int_eq(symlink(".", p), 0);
+    free(p);
+    make_sparse(dir, "huge.json", (off_t)MODEL_MAX_FILE_BYTES + 1);
+    static const char *const mistakes[] = {
+        "DIR/again: a link back to DIR, which holds it (a directory cycle); not "
+        "followed: remove the link",
+        "DIR/huge.json:1:1: cannot read the file: it holds more than 64 MiB, the most a "
+        "corpus file may; split it into several files",
+        "DIR/late.json:1:1: cannot read the file: it is a FIFO (named pipe); a corpus "
+        "file must be a regular file",
+        "DIR/zero.json:1:1: cannot read the file: it is a character device; a corpus "
+        "file must be a regular file",
+        NULL};
+    assert_errors(dir, mistakes);
+    free(dir);
+
+    /* At the limit, the file is read: its error is about its content. */
+    dir = corpus_with_minimal("at-the-limit");
+    make_sparse(dir, "huge.json", (off_t)MODEL_MAX_FILE_BYTES);
+    static const char *const at_limit[] = {
+        "DIR/huge.json:1:1: invalid JSON: NUL byte in the file", NULL};
+    assert_errors(dir, at_limit);
+    free(dir);
+
+    ck_assert_int_ge(asprintf(&dir, "%s/empty", scratch), 0);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    make_sparse(dir, ".hidden.json", 2);
+    static const char *const empty[] = {
+        "DIR: holds no corpus file (no *.json below it, hidden names skipped); an "
+        "empty corpus is refused, so that an empty or unmounted directory never "
+        "replaces the corpus being served",
+        NULL};
+    assert_errors(dir, empty);
+    free(dir);
+    ck_assert_int_eq(nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
 START_TEST(missing_directory_is_an_error)
 {
     struct model_diagnostics diag = {0};
@@ -182,6 +315,7 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, valid_case_loads, 0, n_valid);
     tcase_add_loop_test(tc, invalid_case_reports_every_error, 0, n_invalid);
     tcase_add_test(tc, missing_directory_is_an_error);
+    tcase_add_test(tc, what_is_not_a_corpus_file_is_refused);
     tcase_add_test(tc, missing_original_is_reported_at_the_source);
     tcase_add_test(tc, same_corpus_same_version);
     suite_add_tcase(s, tc);

@@ -32,11 +32,17 @@
  *      a new request gets the served corpus. Every checker response must be
  *      a 200 whose (ETag, body) is exactly A's or exactly B's, and /health's
  *      corpus.version A's or B's: nothing may mix two versions;
- *   3. the end: zero failed requests (wrk: no socket errors, no non-2xx, no
+ *   3. an editor's mistakes, each a reload that must fail within the same
+ *      time limit, with its error in /health, the served corpus kept: a FIFO
+ *      (which blocked the reload thread, and so SIGTERM, until a writer
+ *      came), a link to /dev/zero, a link back up (a cycle), and an empty
+ *      directory (an unmounted volume);
+ *   4. the end: zero failed requests (wrk: no socket errors, no non-2xx, no
  *      unknown ETag; checkers: none), both versions seen by the checkers,
  *      timeline_reloads_total and timeline_reload_failures_total equal to
- *      the reloads sent (26 and 5, with the warm-up's), every error of every
- *      failed reload logged, SIGTERM answered with exit status 0, and no
+ *      the reloads sent (26 and 5 with the warm-up's, 9 failed after step
+ *      3), every error of every failed reload of the storm logged, SIGTERM
+ *      answered with exit status 0, and no
  *      sanitizer report (ThreadSanitizer, AddressSanitizer, LeakSanitizer,
  *      UBSan, valgrind) in the server's standard error.
  *
@@ -614,9 +620,11 @@ static double wait_reloads(long ok, long failed, double since)
 }
 
 /* After a reload: /health and a new request agree that version v is
- * served, with the last reload failed or not. */
-static void check_served(int v, int reload_failed)
+ * served, and that the last reload failed with an error that contains
+ * failed_with, or (NULL) did not fail. */
+static void check_served(int v, const char *failed_with)
 {
+    int reload_failed = failed_with != NULL;
     json_t *h = get_json("/health");
     if (h == NULL)
         return;
@@ -629,7 +637,7 @@ static void check_served(int v, int reload_failed)
                 reload_failed ? "failed" : "valid", ver ? ver : "(none)", v ? "B" : "A",
                 version[v]);
     if (reload_failed && (!json_is_string(err) ||
-                          strstr(json_string_value(err), "2 errors") == NULL))
+                          strstr(json_string_value(err), failed_with) == NULL))
         failure("/health after a failed reload: last_reload_error is not the failure: %.200s",
                 json_is_string(err) ? json_string_value(err) : "(not a string)");
     if (!reload_failed && !json_is_null(err))
@@ -806,7 +814,10 @@ static void finish_wrk(struct wrk_result *w)
     free(text);
 }
 
-/* ---- The test ---- */
+/* ---- The tests, run in order on one server ---- */
+
+static long reloads_ok, reloads_failed; /* sent, so far */
+static int served;                      /* A (0) or B (1) */
 
 START_TEST(reload_storm_loses_nothing)
 {
@@ -837,7 +848,6 @@ START_TEST(reload_storm_loses_nothing)
     ck_assert_ptr_nonnull(main_h);
 
     /* Warm-up: learn A, reload B, learn B. */
-    long reloads_ok = 0, reloads_failed = 0;
     learn(0);
     switch_data("B");
     ck_assert_int_eq(kill(server.pid, SIGHUP), 0);
@@ -848,7 +858,7 @@ START_TEST(reload_storm_loses_nothing)
     for (size_t r = 0; r < N_RESOURCES; r++)
         ck_assert_msg(strcmp(known[r][0].etag, known[r][1].etag) != 0,
                       "%s: A and B have the same ETag %s", resources[r], known[r][0].etag);
-    check_served(1, 0);
+    check_served(1, NULL);
     ck_assert_msg(atomic_load(&n_failures) == 0, "the warm-up failed: %s", first_failures[0]);
 
     /* The storm. */
@@ -875,7 +885,7 @@ START_TEST(reload_storm_loses_nothing)
     double t_start = harness_now();
     harness_sleep_ms(300); /* the load is on before the first SIGHUP */
 
-    int served = 1; /* B, since the warm-up */
+    served = 1; /* B, since the warm-up */
     int sent_invalid = 0;
     double max_reload = 0, sum_reload = 0;
     int done = 0;
@@ -898,7 +908,7 @@ START_TEST(reload_storm_loses_nothing)
         max_reload = took > max_reload ? took : max_reload;
         sum_reload += took;
         served = target;
-        check_served(served, invalid);
+        check_served(served, invalid ? "2 errors" : NULL);
         done++;
         long left = RELOAD_PERIOD_MS - (long)((harness_now() - t0) * 1000);
         if (left > 0)
@@ -946,6 +956,51 @@ START_TEST(reload_storm_loses_nothing)
 }
 END_TEST
 
+/* An editor's mistakes in the corpus directory, each a reload that fails at
+ * once (counted within the usual time limit) with its own error in /health,
+ * while the corpus that was served still is: a FIFO, which blocked the
+ * reload (and SIGTERM, taken by the same thread) until a writer came; a
+ * device, read without end; a link back up (a directory cycle); and an
+ * empty directory, as an unmounted volume is. */
+#define MISTAKES 4
+
+START_TEST(editor_mistakes_keep_the_corpus)
+{
+    static const struct { const char *name, *error; } mistakes[MISTAKES] = {
+        {"D-fifo", "/late.json:1:1: cannot read the file: it is a FIFO (named pipe)"},
+        {"D-device", "/zero.json:1:1: cannot read the file: it is a character device"},
+        {"D-cycle", "/again: a link back to"},
+        {"D-empty", ": holds no corpus file"}};
+    ck_assert_msg(server.pid > 0 && main_h != NULL, "no server");
+    for (int i = 0; i < MISTAKES; i++) {
+        char dir[400], entry[500], want[600];
+        snprintf(dir, sizeof(dir), "%s/%s", tmp, mistakes[i].name);
+        if (i == MISTAKES - 1)
+            ck_assert_int_eq(mkdir(dir, 0700), 0);
+        else
+            copy_corpus(corpus_src, dir);
+        snprintf(entry, sizeof(entry), "%s/%s", dir, i == 0 ? "late.json" :
+                 i == 1 ? "zero.json" : "again");
+        if (i == 0)
+            ck_assert_int_eq(mkfifo(entry, 0600), 0);
+        else if (i < MISTAKES - 1)
+            ck_assert_int_eq(symlink(i == 1 ? "/dev/zero" : ".", entry), 0);
+        switch_data(mistakes[i].name);
+        double t0 = harness_now();
+        ck_assert_int_eq(kill(server.pid, SIGHUP), 0);
+        reloads_failed++;
+        ck_assert_msg(wait_reloads(reloads_ok, reloads_failed, t0) >= 0, "%s: %s",
+                      mistakes[i].name, first_failures[0]);
+        /* The server reads the corpus through the link "current". */
+        snprintf(want, sizeof(want), "1 error; still serving the previous corpus. "
+                 "First: %s/current%s", tmp, mistakes[i].error);
+        check_served(served, want);
+        ck_assert_msg(atomic_load(&n_failures) == 0, "%s: %s", mistakes[i].name,
+                      first_failures[0]);
+    }
+}
+END_TEST
+
 /* SIGTERM: exit status 0; then the log: every reload, every error of every
  * failed one, and no sanitizer report. */
 START_TEST(sigterm_exits_zero_and_the_log_is_complete)
@@ -984,7 +1039,7 @@ START_TEST(sigterm_exits_zero_and_the_log_is_complete)
     }
     free(log);
     int invalid = n_invalid();
-    ck_assert_int_eq(sighups, RELOADS + 1);
+    ck_assert_int_eq(sighups, RELOADS + 1 + MISTAKES);
     ck_assert_int_eq(serving, RELOADS + 1 - invalid);
     ck_assert_int_eq(failed, invalid);
     ck_assert_int_eq(actors_err, invalid);
@@ -1016,6 +1071,7 @@ int main(int argc, char **argv)
     Suite *s = suite_create("reload");
     TCase *tc = tcase_create("reload");
     tcase_add_test(tc, reload_storm_loses_nothing);
+    tcase_add_test(tc, editor_mistakes_keep_the_corpus);
     tcase_add_test(tc, sigterm_exits_zero_and_the_log_is_complete);
     suite_add_tcase(s, tc);
     int rc = check_run(s, 1);
