@@ -67,6 +67,32 @@ static void skip_ws(struct parser *p)
     }
 }
 
+/* Fails at p->i, where something else was expected, naming the slips that
+ * editors make most (a comment, single quotes) instead of the bare grammar. */
+static void unexpected(struct parser *p, const char *expected)
+{
+    const char *c = p->s + p->i;
+    if (p->i >= p->n)
+        fail(p, p->i, "unexpected end of file; %s", expected);
+    else if (c[0] == '/' && p->i + 1 < p->n && (c[1] == '/' || c[1] == '*'))
+        fail(p, p->i, "a comment, which JSON does not have; remove it");
+    else if (c[0] == '\'')
+        fail(p, p->i, "a string in single quotes; JSON strings are in double quotes");
+    else
+        fail(p, p->i, "%s", expected);
+}
+
+/* After a ',' at comma: a ']' or '}' next is a trailing comma, which JSON
+ * does not allow (JavaScript and many editors do). */
+static int trailing_comma(struct parser *p, size_t comma, char close)
+{
+    skip_ws(p);
+    if (p->i >= p->n || p->s[p->i] != close)
+        return 0;
+    fail(p, comma, "a comma before '%c' (a trailing comma); remove it", close);
+    return 1;
+}
+
 static int hex4(const char *s, uint32_t *out)
 {
     uint32_t v = 0;
@@ -278,14 +304,17 @@ static void parse_array(struct parser *p, struct jv *v, int depth)
             p->vals[slot] = item;
             skip_ws(p);
             if (p->i < p->n && p->s[p->i] == ',') {
-                p->i++;
+                if (trailing_comma(p, p->i++, ']'))
+                    return;
                 continue;
             }
             if (p->i < p->n && p->s[p->i] == ']') {
                 p->i++;
                 break;
             }
-            fail(p, p->i, "expected ',' or ']' after an array item");
+            unexpected(p, p->i < p->n && strchr("{[\"-0123456789tfn", p->s[p->i]) ?
+                       "expected ',' or ']' after an array item; is a comma missing?" :
+                       "expected ',' or ']' after an array item");
             return;
         }
     }
@@ -309,7 +338,10 @@ static void parse_object(struct parser *p, struct jv *v, int depth)
         for (;;) {
             skip_ws(p);
             if (p->i >= p->n || p->s[p->i] != '"') {
-                fail(p, p->i, "expected a string key in an object");
+                char c = p->i < p->n ? p->s[p->i] : '\0';
+                unexpected(p, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ?
+                           "a key without quotes; write it in double quotes" :
+                           "expected a string key in an object");
                 return;
             }
             size_t key_at = p->i;
@@ -327,7 +359,7 @@ static void parse_object(struct parser *p, struct jv *v, int depth)
             }
             skip_ws(p);
             if (p->i >= p->n || p->s[p->i] != ':') {
-                fail(p, p->i, "expected ':' after an object key");
+                unexpected(p, "expected ':' after an object key");
                 return;
             }
             p->i++;
@@ -339,14 +371,17 @@ static void parse_object(struct parser *p, struct jv *v, int depth)
             p->mems[slot] = m;
             skip_ws(p);
             if (p->i < p->n && p->s[p->i] == ',') {
-                p->i++;
+                if (trailing_comma(p, p->i++, '}'))
+                    return;
                 continue;
             }
             if (p->i < p->n && p->s[p->i] == '}') {
                 p->i++;
                 break;
             }
-            fail(p, p->i, "expected ',' or '}' after an object member");
+            unexpected(p, p->i < p->n && p->s[p->i] == '"' ?
+                       "expected ',' or '}' after an object member; is a comma missing?" :
+                       "expected ',' or '}' after an object member");
             return;
         }
     }
@@ -368,7 +403,7 @@ static void parse_value(struct parser *p, struct jv *v, int depth)
         return;
     }
     if (p->i >= p->n) {
-        fail(p, p->i, "unexpected end of file; a value is missing");
+        unexpected(p, "a value is missing");
         return;
     }
     char c = p->s[p->i];
@@ -391,8 +426,8 @@ static void parse_value(struct parser *p, struct jv *v, int depth)
         v->type = JV_NULL;
         p->i += 4;
     } else {
-        fail(p, p->i, "unexpected character; expected a value (object, array, "
-             "string, number, true, false or null)");
+        unexpected(p, "unexpected character; expected a value (object, array, "
+                   "string, number, true, false or null)");
     }
 }
 
@@ -407,11 +442,21 @@ const struct jv *jv_parse(const char *text, size_t n, struct model_arena *arena,
     p.err = err;
     p.errlen = errlen;
     struct jv *root = model_arena_alloc(arena, sizeof(*root));
+    const unsigned char *u = (const unsigned char *)text;
+    const char *nul = memchr(text, '\0', n);
     if (n > UINT32_MAX)
         fail(&p, 0, "file too large (over 4 GiB)");
-    else if (memchr(text, '\0', n) != NULL)
-        fail(&p, (size_t)((const char *)memchr(text, '\0', n) - text),
-             "NUL byte in the file");
+    else if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        fail(&p, 0, "the file begins with a byte order mark (EF BB BF); save it "
+             "as UTF-8 without one");
+    else if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        fail(&p, 0, "the file is UTF-16 (it begins with the byte order mark %02X %02X); "
+             "save it as UTF-8", u[0], u[1]);
+    else if (nul != NULL)
+        /* UTF-16 of text that begins in ASCII: one of its first two bytes is 0. */
+        fail(&p, (size_t)(nul - text), "NUL byte in the file%s",
+             n >= 2 && (u[0] == 0) != (u[1] == 0) ? "; it looks like UTF-16: save it as UTF-8"
+                                                   : "");
     else
         parse_value(&p, root, 0);
     if (!p.failed) {
