@@ -25,6 +25,7 @@ struct route_metrics {
     atomic_ulong not_modified;
     atomic_ulong reloads;
     atomic_ulong reload_failures;
+    atomic_ulong evicted; /* connections shut down to make room at the limit */
 };
 
 /* Counts one request: route index (route_table_size for none), status and

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -102,9 +103,13 @@ struct reload_status {
     char error[]; /* when failed */
 };
 
+struct conn_entry;
+
 struct server {
     atomic_uint open_connections;
     unsigned max_connections;
+    pthread_mutex_t conns_lock; /* guards the list conns, not its entries' times */
+    struct conn_entry *conns;   /* every connection within the limit */
     struct MHD_Daemon *daemon;
     pthread_mutex_t lock; /* guards current and status */
     struct live *current;
@@ -117,6 +122,7 @@ struct server {
 
 /* Per request: the raw URI as received, and what the log and metrics need. */
 struct request_state {
+    struct conn_entry *conn; /* its connection's entry, or NULL, or OVER_LIMIT */
     char *uri;
     size_t uri_len; /* the target as MHD saw it: a NUL in it cuts it short */
     int bad_target; /* the request target has a NUL byte */
@@ -607,34 +613,127 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     return ret;
 }
 
-/* ---- Connections over the limit ---- */
+/* ---- Connections: the limit, and who makes room at it ---- */
 
-/* MHD accepts up to twice the configured limit; a connection that starts
- * over the limit is marked, given a short timeout, and answered 503 with
- * Connection: close, so that a flood of idle connections gets new clients a
+/* MHD accepts up to twice the configured limit. A connection that starts
+ * over the limit takes the place of the one that has waited longest, and at
+ * least EVICT_AFTER_MS, for a request head: a new connection that has sent
+ * nothing, or no complete head yet, or one idle between keep-alive requests.
+ * That one is shut down (its client, if it comes back, reconnects). Without
+ * this, as many slow-loris connections as the limit kept every other client
+ * out for as long as they lasted, since MHD's timeout restarts at every byte
+ * received; nginx frees idle keep-alive connections the same way. When
+ * no connection has waited that long (every one is busy), the newcomer is
+ * marked, given a short timeout, and answered 503 with Connection: close: a
  * fast refusal instead of a wait in the kernel's backlog. */
 #define OVER_LIMIT ((void *)1)
+#define EVICT_AFTER_MS 1000
+
+struct conn_entry {
+    int fd;
+    /* CLOCK_MONOTONIC ms since when it waits for a request head; 0 from a
+     * complete head until its response has been sent. Written by the
+     * connection's thread, read by the one looking for room. */
+    atomic_llong waiting_since;
+    atomic_int evicted;
+    struct conn_entry *prev, *next;
+};
+
+static long long mono_ms(const struct timespec *t)
+{
+    return (long long)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
+
+/* Shuts down the connection that has waited longest for a request head, if
+ * one has waited EVICT_AFTER_MS. Under conns_lock: an entry leaves the list
+ * (on MHD's CLOSED notification) before MHD closes its socket, so the fd is
+ * never one that has since been given to another connection. */
+static int evict_longest_waiting(struct server *srv)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long oldest = mono_ms(&now) - EVICT_AFTER_MS + 1;
+    struct conn_entry *pick = NULL;
+    pthread_mutex_lock(&srv->conns_lock);
+    for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
+        long long since = atomic_load_explicit(&e->waiting_since, memory_order_relaxed);
+        if (since != 0 && since < oldest && !atomic_load(&e->evicted)) {
+            oldest = since;
+            pick = e;
+        }
+    }
+    if (pick != NULL) {
+        atomic_store(&pick->evicted, 1);
+        shutdown(pick->fd, SHUT_RDWR); /* MHD reads its end and closes it */
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    if (pick != NULL)
+        atomic_fetch_add_explicit(&srv->metrics.evicted, 1, memory_order_relaxed);
+    return pick != NULL;
+}
+
+static void conn_started(struct server *srv, struct MHD_Connection *conn, void **socket_context)
+{
+    unsigned n = (unsigned)atomic_fetch_add(&srv->open_connections, 1) + 1;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct conn_entry *e = ci != NULL ? calloc(1, sizeof(*e)) : NULL;
+    if (e == NULL || (n > srv->max_connections && !evict_longest_waiting(srv))) {
+        free(e);
+        *socket_context = OVER_LIMIT;
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)2);
+        return;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    e->fd = ci->connect_fd;
+    atomic_init(&e->waiting_since, mono_ms(&now));
+    pthread_mutex_lock(&srv->conns_lock);
+    e->next = srv->conns;
+    if (e->next != NULL)
+        e->next->prev = e;
+    srv->conns = e;
+    pthread_mutex_unlock(&srv->conns_lock);
+    *socket_context = e;
+}
+
+static void conn_closed(struct server *srv, void *socket_context)
+{
+    atomic_fetch_sub(&srv->open_connections, 1);
+    struct conn_entry *e = socket_context;
+    if (e == NULL || e == OVER_LIMIT)
+        return;
+    pthread_mutex_lock(&srv->conns_lock);
+    if (e->prev != NULL)
+        e->prev->next = e->next;
+    else
+        srv->conns = e->next;
+    if (e->next != NULL)
+        e->next->prev = e->prev;
+    pthread_mutex_unlock(&srv->conns_lock);
+    free(e);
+}
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    struct server *srv = cls;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        unsigned n = (unsigned)atomic_fetch_add(&srv->open_connections, 1) + 1;
-        if (n > srv->max_connections) {
-            *socket_context = OVER_LIMIT;
-            MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)2);
-        }
-    } else {
-        atomic_fetch_sub(&srv->open_connections, 1);
-    }
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        conn_started(cls, conn, socket_context);
+    else
+        conn_closed(cls, *socket_context);
 }
 
-static int conn_over_limit(struct MHD_Connection *conn)
+/* The entry of conn (NULL or OVER_LIMIT when it has none). */
+static struct conn_entry *conn_entry_of(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci != NULL && ci->socket_context == OVER_LIMIT;
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+static int has_entry(const struct request_state *st)
+{
+    return st->conn != NULL && st->conn != OVER_LIMIT;
 }
 
 static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
@@ -664,7 +763,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
     struct live *l = live_acquire(srv, &st->reload);
     st->live = l; /* both released once the response has been sent */
     struct route_response rr = {0};
-    if (conn_over_limit(conn))
+    if (st->conn == OVER_LIMIT)
         return reply_unavailable(l, conn, st);
     if (st->head_status != 0) {
         server_head_check(&st->head, st->http10, &rr); /* its problem */
@@ -729,10 +828,10 @@ done:
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    (void)conn;
     struct request_state *st = calloc(1, sizeof(*st));
     if (st == NULL)
         return NULL;
+    st->conn = conn_entry_of(conn);
     st->uri = strdup(uri);
     st->uri_len = strlen(uri);
     st->route = route_table_size; /* "none" until handle() matches one */
@@ -775,6 +874,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* out of memory in on_uri */
     if (!st->seen) {
         st->seen = 1; /* queue on the second call, or keep-alive is lost */
+        if (has_entry(st)) /* its head is complete: busy, not to be evicted */
+            atomic_store_explicit(&st->conn->waiting_since, 0, memory_order_relaxed);
         st->method_cut = snprintf(st->method, sizeof(st->method), "%s", method) >=
                          (int)sizeof(st->method);
         /* The request line runs up to the version: a target shorter than
@@ -882,7 +983,9 @@ static void access_log(const struct request_state *st, long long us,
                          LOG_QUERY_MAX);
     if (st->status == 0)
         o += snprintf(o, (size_t)(end - o), " closed=\"%s\"",
-                      st->body_bytes > SERVER_MAX_BODY ? "body_too_long" : closed_reason(toe));
+                      st->body_bytes > SERVER_MAX_BODY ? "body_too_long" :
+                      has_entry(st) && atomic_load(&st->conn->evicted) ? "evicted" :
+                      closed_reason(toe));
     if (st->by_library)
         o += snprintf(o, (size_t)(end - o), " by=\"libmicrohttpd\"");
     if (cut)
@@ -920,6 +1023,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                    (now.tv_nsec - st->started.tv_nsec) / 1000;
     if (st->status != 0)
         metrics_count(&srv->metrics, st->route, st->status, (unsigned long)us);
+    /* MHD says a request has ended before it says its connection closed. */
+    if (has_entry(st))
+        atomic_store_explicit(&st->conn->waiting_since, mono_ms(&now), memory_order_relaxed);
     if (srv->access_log)
         access_log(st, us, toe);
     live_release(st->live);
@@ -941,6 +1047,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
 {
     struct server *srv = calloc(1, sizeof(*srv));
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->conns_lock, NULL);
     srv->base = *ctx;
     srv->base.metrics = &srv->metrics;
     srv->access_log = cfg->access_log;
@@ -962,6 +1069,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     } else {
         snprintf(err, errlen, "--bind %s is not an IPv4 or IPv6 address", cfg->bind);
         pthread_mutex_destroy(&srv->lock);
+        pthread_mutex_destroy(&srv->conns_lock);
         free(srv);
         return NULL;
     }
@@ -1000,6 +1108,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
                  cfg->bind, cfg->port);
         live_release(srv->current);
         pthread_mutex_destroy(&srv->lock);
+        pthread_mutex_destroy(&srv->conns_lock);
         free(srv);
         return NULL;
     }
@@ -1057,5 +1166,6 @@ void server_stop(struct server *srv, unsigned drain_s)
     live_release(srv->current);
     status_release(srv->status);
     pthread_mutex_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->conns_lock);
     free(srv);
 }

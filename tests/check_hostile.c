@@ -4,8 +4,9 @@
  * sockets: over-long URIs and headers, thousands of query parameters, bad
  * percent-escapes, invalid UTF-8, NUL bytes, path traversal, absurd numbers,
  * forged cursors, bodies on GET, unknown methods and garbage request lines,
- * a slow-loris attack (slowhttptest), a connection flood beyond the server's
- * limit and 10,000 requests on one keep-alive connection. After every phase
+ * a slow-loris attack beyond the connection limit (slowhttptest), a
+ * connection flood beyond it, and 10,000 requests on one keep-alive
+ * connection. After every phase
  * the server must still be running and answer /health; at the end it must
  * exit 0 on SIGTERM with nothing from the sanitizers in its log.
  *
@@ -1673,7 +1674,12 @@ START_TEST(slowloris_leaves_the_service_available)
                 "installed (apt-get install slowhttptest)\n");
         return;
     }
-    enum { CONNS = 500, LENGTH = 30 };
+    /* More slow connections than the server's limit: each one over it takes
+     * the place of the one that has waited longest for its head. */
+    enum { CONNS = CONNECTION_LIMIT + 300, LENGTH = 30 };
+    static const char evicted_total[] = "timeline_connections_evicted_total";
+    long evicted_before = client_metric(evicted_total);
+    ck_assert_msg(evicted_before >= 0, "/metrics did not answer");
     char url[600], prefix[400], csv[420], logpath[420];
     snprintf(url, sizeof(url), "%s/health", server.base);
     snprintf(prefix, sizeof(prefix), "%s/slowloris", tmpdir);
@@ -1696,7 +1702,7 @@ START_TEST(slowloris_leaves_the_service_available)
         char conns[16], length[16];
         snprintf(conns, sizeof(conns), "%d", CONNS);
         snprintf(length, sizeof(length), "%d", LENGTH);
-        char *args[] = {"slowhttptest", "-c", conns, "-H", "-i", "10", "-r", "100", "-t",
+        char *args[] = {"slowhttptest", "-c", conns, "-H", "-i", "10", "-r", "200", "-t",
                         "GET", "-u", url, "-x", "24", "-p", "3", "-l", length, "-g", "-o",
                         prefix, NULL};
         execv(prog, args);
@@ -1759,14 +1765,27 @@ START_TEST(slowloris_leaves_the_service_available)
     fclose(f);
     qsort(lat, (size_t)probes, sizeof(lat[0]), cmp_double);
     double p50 = probes ? lat[probes / 2] : 0, max = probes ? lat[probes - 1] : 0;
+    long evicted = client_metric(evicted_total) - evicted_before;
     fprintf(stderr, "hostile: slow loris: slowhttptest -c %d for %d s: %d rows, up to %d "
-            "connections held at once, %d closed by the server, service unavailable in %d "
-            "rows; meanwhile %d probes of /health: %d failed, latency p50 %.1f ms, max %.1f ms\n",
-            CONNS, last_second, rows, max_connected, max_closed, unavailable, probes, failures,
-            p50 * 1000, max * 1000);
+            "connections held at once, %d closed by the server (%ld evicted at the limit of "
+            "%d), service unavailable in %d rows; meanwhile %d probes of /health: %d failed, "
+            "latency p50 %.1f ms, max %.1f ms\n",
+            CONNS, last_second, rows, max_connected, max_closed, evicted, CONNECTION_LIMIT,
+            unavailable, probes, failures, p50 * 1000, max * 1000);
     ck_assert_msg(rows >= LENGTH - 5, "slowhttptest's report has %d rows", rows);
-    ck_assert_msg(max_connected >= CONNS * 8 / 10, "the attack never held more than %d "
-                  "connections: it did not take place", max_connected);
+    ck_assert_msg(max_connected >= CONNECTION_LIMIT * 9 / 10, "the attack never held more "
+                  "than %d connections: it did not fill the server's %d", max_connected,
+                  CONNECTION_LIMIT);
+    ck_assert_msg(evicted >= CONNS - CONNECTION_LIMIT, "%ld connections evicted: fewer than "
+                  "the %d the attack opened beyond the limit", evicted,
+                  CONNS - CONNECTION_LIMIT);
+    /* Each had sent its request line: the access log says why it ended. */
+    static char *lines[CONNS];
+    int logged = log_lines_with("closed=\"evicted\"", CONNS - CONNECTION_LIMIT, lines, CONNS);
+    for (int i = 0; i < logged; i++)
+        free(lines[i]);
+    ck_assert_msg(logged >= CONNS - CONNECTION_LIMIT, "%d access-log lines with "
+                  "closed=\"evicted\", want %d or more", logged, CONNS - CONNECTION_LIMIT);
     ck_assert_msg(unavailable == 0, "slowhttptest found the service unavailable in %d of %d "
                   "seconds", unavailable, rows);
     ck_assert_msg(probes >= 20, "only %d probes during the attack", probes);
@@ -1832,6 +1851,8 @@ START_TEST(connection_flood_beyond_the_limit)
     ck_assert_int_eq(r.status, 200);
     client_resp_free(&r);
 
+    long evicted_before = client_metric("timeline_connections_evicted_total");
+    ck_assert_msg(evicted_before >= 0, "/metrics did not answer");
     /* The flood: FLOOD connections that send nothing. */
     int refused = 0;
     double t0 = harness_now();
@@ -1855,8 +1876,9 @@ START_TEST(connection_flood_beyond_the_limit)
         greeted += s == 2;
     }
 
-    /* New clients while the flood holds: a fast answer (200 or 503) or a
-     * refusal, never a hang. */
+    /* New clients while the flood holds: each takes the place of a flood
+     * connection that has sent nothing for a second (or of a connection
+     * freed by one that did), and is served. */
     double hang_limit = 5.0 * slow;
     int hung = 0, tried = 0;
     long st[3] = {0, 0, 0};
@@ -1918,6 +1940,7 @@ START_TEST(connection_flood_beyond_the_limit)
             curl_easy_strerror(rc[2]), st[2], lat[2], curl_easy_strerror(vrc), vstatus, vlat,
             vconnects, ok200, ok503, other, closed, pending, hang_limit + 1.0);
 
+    long evicted_after = client_metric("timeline_connections_evicted_total");
     /* The flood ends: everything works again, soon. */
     int flooded = n_flood;
     close_flood();
@@ -1940,6 +1963,12 @@ START_TEST(connection_flood_beyond_the_limit)
     ck_assert_msg(hung == 0, "a new client hung (no answer, no refusal) for %.0f s while %d "
                   "connections were open (the limit is %d)", hang_limit, flooded,
                   CONNECTION_LIMIT);
+    for (int i = 0; i < tried; i++)
+        ck_assert_msg(rc[i] == CURLE_OK && st[i] == 200, "new client %d during the flood: %s, "
+                      "status %ld; want 200, in place of a silent flood connection", i + 1,
+                      curl_easy_strerror(rc[i]), st[i]);
+    /* The first new client found every place taken by a silent connection. */
+    ck_assert_msg(evicted_after > evicted_before, "no connection evicted during the flood");
     ck_assert_msg(vrc == CURLE_OK && (vstatus == 200 || (vconnects > 0 && vstatus == 503)),
                   "the keep-alive client connected before the flood: %s, status %ld",
                   curl_easy_strerror(vrc), vstatus);
