@@ -304,7 +304,8 @@ static void parse_array(struct parser *p, struct jv *v, int depth)
             p->vals[slot] = item;
             skip_ws(p);
             if (p->i < p->n && p->s[p->i] == ',') {
-                if (trailing_comma(p, p->i++, ']'))
+                size_t comma = p->i++;
+                if (trailing_comma(p, comma, ']'))
                     return;
                 continue;
             }
@@ -371,7 +372,8 @@ static void parse_object(struct parser *p, struct jv *v, int depth)
             p->mems[slot] = m;
             skip_ws(p);
             if (p->i < p->n && p->s[p->i] == ',') {
-                if (trailing_comma(p, p->i++, '}'))
+                size_t comma = p->i++;
+                if (trailing_comma(p, comma, '}'))
                     return;
                 continue;
             }

@@ -1492,17 +1492,16 @@ int model_load(const char *dir, const struct model_load_options *opts,
 
     size_t cap = 0;
     struct stat st;
-    struct walk top = {0, 0, dir, NULL};
-    int found = stat(dir, &st) == 0;
-    if (found && !S_ISDIR(st.st_mode)) {
-        found = 0;
+    int rc = stat(dir, &st);
+    if (rc == 0 && !S_ISDIR(st.st_mode)) {
+        rc = -1;
         errno = ENOTDIR;
     }
-    if (found) {
-        top.dev = st.st_dev;
-        top.ino = st.st_ino;
+    if (rc == 0) {
+        struct walk top = {st.st_dev, st.st_ino, dir, NULL};
+        rc = collect_files(&ld, &top, &cap);
     }
-    if (!found || collect_files(&ld, &top, &cap) != 0) {
+    if (rc != 0) {
         char *msg;
         if (asprintf(&msg, "%s: not a readable corpus directory: %s", dir,
                      strerror(errno)) < 0)

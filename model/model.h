@@ -248,8 +248,9 @@ struct model_diagnostics {
 void model_diagnostics_free(struct model_diagnostics *diag);
 
 /* The largest corpus file (and original) the loader reads: 64 MiB, over
- * 800 times the largest file of the 100,000-event benchmark corpus (80 KB). A larger one is an error, so that a mistake (a dump, a sparse
- * file) is reported instead of exhausting the memory of a serving process. */
+ * 800 times the largest file of the 100,000-event benchmark corpus (80 KB).
+ * A larger one is an error, so that a mistake (a dump, a sparse file) is
+ * reported instead of exhausting the memory of a serving process. */
 #define MODEL_MAX_FILE_BYTES (64u << 20)
 
 /* Loads every *.json file below dir (following symbolic links; hidden names

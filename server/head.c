@@ -119,7 +119,7 @@ static void printable(const char *in, char *out, size_t size)
 }
 
 /* What is wrong with the field names, values and Host, in detail: 400, or 0. */
-static int check_host(const struct server_head *h, int http10, char *detail, size_t size)
+static int check_fields(const struct server_head *h, int http10, char *detail, size_t size)
 {
     if (h->bad_name)
         snprintf(detail, size, "A header field name is not a token: white space before its "
@@ -194,7 +194,7 @@ int server_head_check(const struct server_head *h, int http10, struct route_resp
 {
     char detail[300];
     const char *title = "Malformed request head";
-    int status = check_host(h, http10, detail, sizeof(detail));
+    int status = check_fields(h, http10, detail, sizeof(detail));
     if (status == 0) {
         status = check_framing(h, http10, detail, sizeof(detail));
         title = status == 501 ? "Not Implemented" : "Malformed request framing";
