@@ -92,9 +92,11 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
         get(&m->reloads), get(&m->reload_failures));
     route_buf_printf(&o, "# HELP timeline_connections_evicted_total Connections shut down at "
             "the connection limit to make room for a new one: each had waited longest, and "
-            "at least a second, for a request.\n"
+            "at least a second, on its client, for a request or to read a response.\n"
             "# TYPE timeline_connections_evicted_total counter\n"
-            "timeline_connections_evicted_total %lu\n", get(&m->evicted));
+            "timeline_connections_evicted_total{waiting_for=\"request\"} %lu\n"
+            "timeline_connections_evicted_total{waiting_for=\"read\"} %lu\n",
+            get(&m->evicted_waiting), get(&m->evicted_reading));
     route_buf_printf(&o, "# HELP timeline_corpus_items Items in the corpus being served.\n"
             "# TYPE timeline_corpus_items gauge\n"
             "timeline_corpus_items{kind=\"sources\"} %zu\n"

@@ -25,7 +25,10 @@ struct route_metrics {
     atomic_ulong not_modified;
     atomic_ulong reloads;
     atomic_ulong reload_failures;
-    atomic_ulong evicted; /* connections shut down to make room at the limit */
+    /* connections shut down to make room at the limit: one that waited for
+     * a request, one that waited for its client to read its response */
+    atomic_ulong evicted_waiting;
+    atomic_ulong evicted_reading;
 };
 
 /* Counts one request: route index (route_table_size for none), status and

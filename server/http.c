@@ -18,8 +18,10 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_rwnd_limited */
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -616,25 +618,33 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
 /* ---- Connections: the limit, and who makes room at it ---- */
 
 /* MHD accepts up to twice the configured limit. A connection that starts
- * over the limit takes the place of the one that has waited longest, and at
- * least EVICT_AFTER_MS, for a request head: a new connection that has sent
- * nothing, or no complete head yet, or one idle between keep-alive requests.
- * That one is shut down (its client, if it comes back, reconnects). Without
- * this, as many slow-loris connections as the limit kept every other client
- * out for as long as they lasted, since MHD's timeout restarts at every byte
- * received; nginx frees idle keep-alive connections the same way. When
- * no connection has waited that long (every one is busy), the newcomer is
- * marked, given a short timeout, and answered 503 with Connection: close: a
- * fast refusal instead of a wait in the kernel's backlog. */
+ * over the limit takes the place of one that has waited on its client for
+ * at least EVICT_AFTER_MS, which is shut down (its client, if it comes back,
+ * reconnects). First choice, the one that has waited longest for a request:
+ * a new connection that has sent nothing, or no complete head or body yet,
+ * or one idle between keep-alive requests; shutting it down loses no answer.
+ * Failing that, the one that has waited longest for its client to read the
+ * response in flight (TCP held back by the client's receive window). Without
+ * this, as many slow connections as the limit (slow heads, slow bodies or
+ * slow reads, as slowhttptest -H, -B and -X make them) kept every other
+ * client out for as long as they lasted, since MHD's timeout restarts at
+ * every byte; nginx frees idle keep-alive connections the same way. When no
+ * connection has waited that long (every one is being answered), the
+ * newcomer is marked, given a short timeout, and answered 503 with
+ * Connection: close: a fast refusal instead of a wait in the kernel's
+ * backlog. */
 #define OVER_LIMIT ((void *)1)
 #define EVICT_AFTER_MS 1000
 
 struct conn_entry {
     int fd;
-    /* CLOCK_MONOTONIC ms since when it waits for a request head; 0 from a
-     * complete head until its response has been sent. Written by the
-     * connection's thread, read by the one looking for room. */
+    /* CLOCK_MONOTONIC ms since when it waits for a request (its head or
+     * body), 0 from a complete request until its response has been sent;
+     * answering_since: since when its response has been in flight, 0 when
+     * none is. Written by the connection's thread, read by the one looking
+     * for room. */
     atomic_llong waiting_since;
+    atomic_llong answering_since;
     atomic_int evicted;
     struct conn_entry *prev, *next;
 };
@@ -644,31 +654,86 @@ static long long mono_ms(const struct timespec *t)
     return (long long)t->tv_sec * 1000 + t->tv_nsec / 1000000;
 }
 
-/* Shuts down the connection that has waited longest for a request head, if
- * one has waited EVICT_AFTER_MS. Under conns_lock: an entry leaves the list
- * (on MHD's CLOSED notification) before MHD closes its socket, so the fd is
- * never one that has since been given to another connection. */
-static int evict_longest_waiting(struct server *srv)
+static long long mono_now_ms(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long oldest = mono_ms(&now) - EVICT_AFTER_MS + 1;
+    return mono_ms(&now);
+}
+
+/* How long, in ms, e has waited on its client to read its response: the
+ * time TCP has been held back by the client's receive window (Linux counts
+ * it over the connection's life), taken as at most the age of the response
+ * in flight; 0 when none has been in flight for EVICT_AFTER_MS. A slow
+ * network holds TCP back by its congestion window instead, so a client that
+ * reads what comes is not taken for one that does not. */
+static long long read_wait_ms(const struct conn_entry *e, long long now)
+{
+    long long since = atomic_load_explicit(&e->answering_since, memory_order_relaxed);
+    if (since == 0 || now - since < EVICT_AFTER_MS)
+        return 0;
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    memset(&ti, 0, sizeof(ti));
+    if (getsockopt(e->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_rwnd_limited) + sizeof(ti.tcpi_rwnd_limited))
+        return 0; /* a kernel older than 4.10 does not say */
+    long long held = (long long)(ti.tcpi_rwnd_limited / 1000);
+    return held < now - since ? held : now - since;
+}
+
+/* The connection that has waited longest, and at least EVICT_AFTER_MS, for
+ * a request, or failing that for its client to read; NULL when none has.
+ * *reading says which. Under conns_lock. */
+static struct conn_entry *longest_waiting(struct server *srv, long long now, int *reading)
+{
     struct conn_entry *pick = NULL;
-    pthread_mutex_lock(&srv->conns_lock);
+    long long longest = EVICT_AFTER_MS - 1;
     for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
         long long since = atomic_load_explicit(&e->waiting_since, memory_order_relaxed);
-        if (since != 0 && since < oldest && !atomic_load(&e->evicted)) {
-            oldest = since;
+        if (since != 0 && now - since > longest && !atomic_load(&e->evicted)) {
+            longest = now - since;
             pick = e;
         }
     }
+    *reading = 0;
+    if (pick != NULL)
+        return pick;
+    for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
+        long long waited = read_wait_ms(e, now);
+        if (waited > longest && !atomic_load(&e->evicted)) {
+            longest = waited;
+            pick = e;
+        }
+    }
+    *reading = pick != NULL;
+    return pick;
+}
+
+/* Shuts down the connection longest_waiting picks, if any. Under
+ * conns_lock: an entry leaves the list (on MHD's CLOSED notification)
+ * before MHD closes its socket, so the fd is never one that has since been
+ * given to another connection. */
+static int evict_longest_waiting(struct server *srv)
+{
+    int reading;
+    pthread_mutex_lock(&srv->conns_lock);
+    struct conn_entry *pick = longest_waiting(srv, mono_now_ms(), &reading);
     if (pick != NULL) {
         atomic_store(&pick->evicted, 1);
+        if (reading) {
+            /* What the client has not read is dropped with a reset when MHD
+             * closes the socket, rather than kept in the kernel for it. */
+            struct linger reset = {.l_onoff = 1, .l_linger = 0};
+            setsockopt(pick->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+        }
         shutdown(pick->fd, SHUT_RDWR); /* MHD reads its end and closes it */
     }
     pthread_mutex_unlock(&srv->conns_lock);
     if (pick != NULL)
-        atomic_fetch_add_explicit(&srv->metrics.evicted, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(reading ? &srv->metrics.evicted_reading
+                                          : &srv->metrics.evicted_waiting,
+                                  1, memory_order_relaxed);
     return pick != NULL;
 }
 
@@ -684,10 +749,9 @@ static void conn_started(struct server *srv, struct MHD_Connection *conn, void *
         MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)2);
         return;
     }
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
     e->fd = ci->connect_fd;
-    atomic_init(&e->waiting_since, mono_ms(&now));
+    atomic_init(&e->waiting_since, mono_now_ms());
+    atomic_init(&e->answering_since, 0);
     pthread_mutex_lock(&srv->conns_lock);
     e->next = srv->conns;
     if (e->next != NULL)
@@ -762,6 +826,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
 {
     struct live *l = live_acquire(srv, &st->reload);
     st->live = l; /* both released once the response has been sent */
+    if (has_entry(st)) { /* the whole request is in: now its answer is */
+        atomic_store_explicit(&st->conn->waiting_since, 0, memory_order_relaxed);
+        atomic_store_explicit(&st->conn->answering_since, mono_now_ms(), memory_order_relaxed);
+    }
     struct route_response rr = {0};
     if (st->conn == OVER_LIMIT)
         return reply_unavailable(l, conn, st);
@@ -874,8 +942,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* out of memory in on_uri */
     if (!st->seen) {
         st->seen = 1; /* queue on the second call, or keep-alive is lost */
-        if (has_entry(st)) /* its head is complete: busy, not to be evicted */
-            atomic_store_explicit(&st->conn->waiting_since, 0, memory_order_relaxed);
         st->method_cut = snprintf(st->method, sizeof(st->method), "%s", method) >=
                          (int)sizeof(st->method);
         /* The request line runs up to the version: a target shorter than
@@ -935,7 +1001,7 @@ static int log_field(char **at, char *end, const char *key, const char *v, size_
 
 enum { LOG_PATH_MAX = 400, LOG_QUERY_MAX = 800 };
 
-/* Why a request ended without an answer of ours (status 0 in the log). */
+/* Why a request ended before its answer was sent. */
 static const char *closed_reason(enum MHD_RequestTerminationCode toe)
 {
     switch (toe) {
@@ -958,7 +1024,9 @@ static const char *closed_reason(enum MHD_RequestTerminationCode toe)
  *   query="actor=x" (when the target has a query) cut=1 (when a value was
  *   shortened). A request that ended before we answered it has status=0
  *   and closed="timeout" (or another closed_reason, or "body_too_long":
- *   a chunked body over SERVER_MAX_BODY); one that
+ *   a chunked body over SERVER_MAX_BODY); one whose answer was cut off
+ *   (its client stopped reading, say) has its status and the closed field
+ *   too, bytes being what it would have had; one that
  *   libmicrohttpd answered itself before calling us (a head too large for
  *   its buffer: 431) has its status, bytes=0 (its body is not ours to
  *   count), an empty method and by="libmicrohttpd". The values are the raw
@@ -981,7 +1049,7 @@ static void access_log(const struct request_state *st, long long us,
     if (target[path_len] == '?')
         cut |= log_field(&o, end, "query", target + path_len + 1, st->uri_len - path_len - 1,
                          LOG_QUERY_MAX);
-    if (st->status == 0)
+    if (st->status == 0 || (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !st->by_library))
         o += snprintf(o, (size_t)(end - o), " closed=\"%s\"",
                       st->body_bytes > SERVER_MAX_BODY ? "body_too_long" :
                       has_entry(st) && atomic_load(&st->conn->evicted) ? "evicted" :
@@ -1024,8 +1092,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (st->status != 0)
         metrics_count(&srv->metrics, st->route, st->status, (unsigned long)us);
     /* MHD says a request has ended before it says its connection closed. */
-    if (has_entry(st))
+    if (has_entry(st)) {
+        atomic_store_explicit(&st->conn->answering_since, 0, memory_order_relaxed);
         atomic_store_explicit(&st->conn->waiting_since, mono_ms(&now), memory_order_relaxed);
+    }
     if (srv->access_log)
         access_log(st, us, toe);
     live_release(st->live);

@@ -4,7 +4,8 @@
  * sockets: over-long URIs and headers, thousands of query parameters, bad
  * percent-escapes, invalid UTF-8, NUL bytes, path traversal, absurd numbers,
  * forged cursors, bodies on GET, unknown methods and garbage request lines,
- * a slow-loris attack beyond the connection limit (slowhttptest), a
+ * slow attacks beyond the connection limit (slowhttptest: slow heads,
+ * slow bodies, slow reads), a
  * connection flood beyond it, and 10,000 requests on one keep-alive
  * connection. After every phase
  * the server must still be running and answer /health; at the end it must
@@ -22,8 +23,8 @@
  * server did under each attack is printed on standard error ("hostile: ...").
  *
  * Environment:
- *   CI=true            slowhttptest must be installed (the slow-loris test
- *                      fails without it); elsewhere that test is skipped.
+ *   CI=true            slowhttptest must be installed (the slow-attack tests
+ *                      fail without it); elsewhere they are skipped.
  *   TIMELINE_TEST_SLOW=N  multiply time limits by N (default 1, or 3 when
  *                      this program is built with AddressSanitizer, as the
  *                      server next to it then is).
@@ -82,7 +83,7 @@ static char tmpdir[256];        /* logs, the sentinel file, slowhttptest's repor
 static int any_failed;          /* keep tmpdir for a look */
 
 static struct harness_server server = HARNESS_SERVER_INIT;
-static pid_t slowloris_pid = -1;
+static pid_t slow_attack_pid = -1;
 
 /* ---- The server process ---- */
 
@@ -1662,27 +1663,51 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-START_TEST(slowloris_leaves_the_service_available)
+/* The three slow attacks of slowhttptest, each with more connections than
+ * the server's limit: each one over it must take the place of the one that
+ * has waited longest on its client, for a request (-H: a head sent a line
+ * every 10 s; -B: a body sent a few bytes every 10 s) or to read a response
+ * (-X: ten pipelined requests for the 128 KiB /openapi.yaml, read 32 bytes
+ * every 5 s through a receive window of 512 to 1,024 bytes). */
+static const struct slow_attack {
+    const char *name;
+    const char *path;
+    const char *waiting_for; /* the label of the evictions it causes */
+    const char *args[12];    /* slowhttptest's, besides the common ones */
+} slow_attacks[] = {
+    {"slow headers (slow loris)", "/health", "request", {"-H", NULL}},
+    {"slow body", "/health", "request", {"-B", "-s", "8192", NULL}},
+    {"slow read", "/openapi.yaml", "read",
+     {"-X", "-k", "10", "-w", "512", "-y", "1024", "-n", "5", "-z", "32", NULL}},
+};
+
+START_TEST(slow_attacks_leave_the_service_available)
 {
+    const struct slow_attack *a = &slow_attacks[_i];
     char prog[512];
     const char *ci = getenv("CI");
     if (!in_path("slowhttptest", prog, sizeof(prog))) {
         if (ci != NULL && strcmp(ci, "true") == 0)
             ck_abort_msg("slowhttptest is not installed: CI must install it "
-                         "(apt-get install slowhttptest) to run the slow-loris test");
-        fprintf(stderr, "check_hostile: skipped the slow-loris test: slowhttptest is not "
+                         "(apt-get install slowhttptest) to run the slow-attack tests");
+        fprintf(stderr, "check_hostile: skipped the slow-attack tests: slowhttptest is not "
                 "installed (apt-get install slowhttptest)\n");
         return;
     }
-    /* More slow connections than the server's limit: each one over it takes
-     * the place of the one that has waited longest for its head. */
-    enum { CONNS = CONNECTION_LIMIT + 300, LENGTH = 30 };
-    static const char evicted_total[] = "timeline_connections_evicted_total";
+    enum { CONNS = CONNECTION_LIMIT + 300, LENGTH = 25 };
+    static const char marker[] = "closed=\"evicted\"";
+    static char *lines[3 * CONNS];
+    char evicted_total[100];
+    snprintf(evicted_total, sizeof(evicted_total),
+             "timeline_connections_evicted_total{waiting_for=\"%s\"}", a->waiting_for);
     long evicted_before = client_metric(evicted_total);
     ck_assert_msg(evicted_before >= 0, "/metrics did not answer");
+    int logged_before = log_lines_with(marker, 0, lines, 3 * CONNS);
+    for (int i = 0; i < logged_before; i++)
+        free(lines[i]);
     char url[600], prefix[400], csv[420], logpath[420];
-    snprintf(url, sizeof(url), "%s/health", server.base);
-    snprintf(prefix, sizeof(prefix), "%s/slowloris", tmpdir);
+    snprintf(url, sizeof(url), "%s%s", server.base, a->path);
+    snprintf(prefix, sizeof(prefix), "%s/slow%d", tmpdir, _i);
     snprintf(csv, sizeof(csv), "%s.csv", prefix);
     snprintf(logpath, sizeof(logpath), "%s.log", prefix);
     int logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -1702,14 +1727,20 @@ START_TEST(slowloris_leaves_the_service_available)
         char conns[16], length[16];
         snprintf(conns, sizeof(conns), "%d", CONNS);
         snprintf(length, sizeof(length), "%d", LENGTH);
-        char *args[] = {"slowhttptest", "-c", conns, "-H", "-i", "10", "-r", "200", "-t",
-                        "GET", "-u", url, "-x", "24", "-p", "3", "-l", length, "-g", "-o",
-                        prefix, NULL};
+        char *common[] = {"slowhttptest", "-c", conns, "-i", "10", "-r", "200", "-t", "GET",
+                          "-u", url, "-x", "24", "-p", "3", "-l", length, "-g", "-o", prefix};
+        enum { COMMON = sizeof(common) / sizeof(common[0]) };
+        char *args[COMMON + sizeof(a->args) / sizeof(a->args[0]) + 1];
+        memcpy(args, common, sizeof(common));
+        int n = COMMON;
+        for (int k = 0; a->args[k] != NULL; k++)
+            args[n++] = (char *)a->args[k];
+        args[n] = NULL;
         execv(prog, args);
         _exit(127);
     }
     close(logfd);
-    slowloris_pid = pid;
+    slow_attack_pid = pid;
 
     /* While it runs: a separate client, a new connection every 250 ms,
      * must get a 200 from /health each time, quickly. */
@@ -1739,7 +1770,7 @@ START_TEST(slowloris_leaves_the_service_available)
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
     }
-    slowloris_pid = -1;
+    slow_attack_pid = -1;
     ck_assert_msg(done == pid, "slowhttptest did not finish within %d s", LENGTH + 15);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 127, "slowhttptest could not run "
                   "(see %s)", logpath);
@@ -1766,12 +1797,13 @@ START_TEST(slowloris_leaves_the_service_available)
     qsort(lat, (size_t)probes, sizeof(lat[0]), cmp_double);
     double p50 = probes ? lat[probes / 2] : 0, max = probes ? lat[probes - 1] : 0;
     long evicted = client_metric(evicted_total) - evicted_before;
-    fprintf(stderr, "hostile: slow loris: slowhttptest -c %d for %d s: %d rows, up to %d "
+    fprintf(stderr, "hostile: %s: slowhttptest %s -c %d on %s for %d s: %d rows, up to %d "
             "connections held at once, %d closed by the server (%ld evicted at the limit of "
-            "%d), service unavailable in %d rows; meanwhile %d probes of /health: %d failed, "
-            "latency p50 %.1f ms, max %.1f ms\n",
-            CONNS, last_second, rows, max_connected, max_closed, evicted, CONNECTION_LIMIT,
-            unavailable, probes, failures, p50 * 1000, max * 1000);
+            "%d, waiting for a %s), service unavailable in %d rows; meanwhile %d probes of "
+            "/health: %d failed, latency p50 %.1f ms, max %.1f ms\n",
+            a->name, a->args[0], CONNS, a->path, last_second, rows, max_connected, max_closed,
+            evicted, CONNECTION_LIMIT, a->waiting_for, unavailable, probes, failures,
+            p50 * 1000, max * 1000);
     ck_assert_msg(rows >= LENGTH - 5, "slowhttptest's report has %d rows", rows);
     ck_assert_msg(max_connected >= CONNECTION_LIMIT * 9 / 10, "the attack never held more "
                   "than %d connections: it did not fill the server's %d", max_connected,
@@ -1780,18 +1812,19 @@ START_TEST(slowloris_leaves_the_service_available)
                   "the %d the attack opened beyond the limit", evicted,
                   CONNS - CONNECTION_LIMIT);
     /* Each had sent its request line: the access log says why it ended. */
-    static char *lines[CONNS];
-    int logged = log_lines_with("closed=\"evicted\"", CONNS - CONNECTION_LIMIT, lines, CONNS);
+    int logged = log_lines_with(marker, logged_before + CONNS - CONNECTION_LIMIT, lines,
+                                3 * CONNS);
     for (int i = 0; i < logged; i++)
         free(lines[i]);
-    ck_assert_msg(logged >= CONNS - CONNECTION_LIMIT, "%d access-log lines with "
-                  "closed=\"evicted\", want %d or more", logged, CONNS - CONNECTION_LIMIT);
+    ck_assert_msg(logged - logged_before >= CONNS - CONNECTION_LIMIT, "%d more access-log "
+                  "lines with %s, want %d or more", logged - logged_before, marker,
+                  CONNS - CONNECTION_LIMIT);
     ck_assert_msg(unavailable == 0, "slowhttptest found the service unavailable in %d of %d "
                   "seconds", unavailable, rows);
     ck_assert_msg(probes >= 20, "only %d probes during the attack", probes);
     ck_assert_msg(failures == 0, "%d of %d /health probes failed during the attack; the first "
                   "%s", failures, probes, first_failure);
-    alive("the slow-loris attack");
+    alive(a->name);
 }
 END_TEST
 
@@ -1851,7 +1884,9 @@ START_TEST(connection_flood_beyond_the_limit)
     ck_assert_int_eq(r.status, 200);
     client_resp_free(&r);
 
-    long evicted_before = client_metric("timeline_connections_evicted_total");
+    static const char evicted_total[] =
+        "timeline_connections_evicted_total{waiting_for=\"request\"}";
+    long evicted_before = client_metric(evicted_total);
     ck_assert_msg(evicted_before >= 0, "/metrics did not answer");
     /* The flood: FLOOD connections that send nothing. */
     int refused = 0;
@@ -1940,7 +1975,7 @@ START_TEST(connection_flood_beyond_the_limit)
             curl_easy_strerror(rc[2]), st[2], lat[2], curl_easy_strerror(vrc), vstatus, vlat,
             vconnects, ok200, ok503, other, closed, pending, hang_limit + 1.0);
 
-    long evicted_after = client_metric("timeline_connections_evicted_total");
+    long evicted_after = client_metric(evicted_total);
     /* The flood ends: everything works again, soon. */
     int flooded = n_flood;
     close_flood();
@@ -2060,13 +2095,18 @@ END_TEST
 
 static void cleanup_tmpdir(void)
 {
-    static const char *const names[] = {"server.log", "sentinel.txt", "slowloris.csv",
-                                        "slowloris.html", "slowloris.log"};
+    static const char *const names[] = {"server.log", "sentinel.txt"};
+    char p[400];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        char p[400];
         snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
         unlink(p);
     }
+    static const char *const slow_files[] = {"csv", "html", "log"};
+    for (size_t i = 0; i < sizeof(slow_attacks) / sizeof(slow_attacks[0]); i++)
+        for (size_t k = 0; k < sizeof(slow_files) / sizeof(slow_files[0]); k++) {
+            snprintf(p, sizeof(p), "%s/slow%zu.%s", tmpdir, i, slow_files[k]);
+            unlink(p);
+        }
     rmdir(tmpdir);
 }
 
@@ -2131,7 +2171,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, library_refusal_is_logged_and_counted);
     suite_add_tcase(suite, tc);
     tc = tcase_create("load");
-    tcase_add_test(tc, slowloris_leaves_the_service_available);
+    tcase_add_loop_test(tc, slow_attacks_leave_the_service_available, 0,
+                        (int)(sizeof(slow_attacks) / sizeof(slow_attacks[0])));
     tcase_add_test(tc, connection_flood_beyond_the_limit);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
     suite_add_tcase(suite, tc);
@@ -2143,9 +2184,9 @@ int main(int argc, char **argv)
     int rc = check_run(suite, 1);
     any_failed = rc != EXIT_SUCCESS;
     fprintf(stderr, "hostile: %.1f s in all\n", harness_now() - t0);
-    if (slowloris_pid > 0) {
-        kill(slowloris_pid, SIGKILL);
-        waitpid(slowloris_pid, NULL, 0);
+    if (slow_attack_pid > 0) {
+        kill(slow_attack_pid, SIGKILL);
+        waitpid(slow_attack_pid, NULL, 0);
     }
     close_flood();
     harness_stop_hard(&server); /* only if the shutdown test did not reap it */
