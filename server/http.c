@@ -110,6 +110,7 @@ struct conn_entry;
 struct server {
     atomic_uint open_connections;
     unsigned max_connections;
+    unsigned max_per_client; /* open connections from one address; 0: any */
     pthread_mutex_t conns_lock; /* guards the list conns, not its entries' times */
     struct conn_entry *conns;   /* every connection within the limit */
     struct MHD_Daemon *daemon;
@@ -124,7 +125,7 @@ struct server {
 
 /* Per request: the raw URI as received, and what the log and metrics need. */
 struct request_state {
-    struct conn_entry *conn; /* its connection's entry, or NULL, or OVER_LIMIT */
+    struct conn_entry *conn; /* its connection's entry, NULL, or a refusal mark */
     char *uri;
     size_t uri_len; /* the target as MHD saw it: a NUL in it cuts it short */
     int bad_target; /* the request target has a NUL byte */
@@ -634,10 +635,16 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
  * Connection: close: a fast refusal instead of a wait in the kernel's
  * backlog. */
 #define OVER_LIMIT ((void *)1)
+/* A connection opened while its client's address already had
+ * max_per_client: refused the same way (503, closed), without making room,
+ * so that one client cannot take every place. */
+#define OVER_CLIENT_LIMIT ((void *)2)
 #define EVICT_AFTER_MS 1000
 
 struct conn_entry {
     int fd;
+    unsigned char addr[16]; /* its client's address: 4 bytes for IPv4 */
+    unsigned char addr_len;
     /* CLOCK_MONOTONIC ms since when it waits for a request (its head or
      * body), 0 from a complete request until its response has been sent;
      * answering_since: since when its response has been in flight, 0 when
@@ -711,13 +718,12 @@ static struct conn_entry *longest_waiting(struct server *srv, long long now, int
 }
 
 /* Shuts down the connection longest_waiting picks, if any. Under
- * conns_lock: an entry leaves the list (on MHD's CLOSED notification)
- * before MHD closes its socket, so the fd is never one that has since been
- * given to another connection. */
+ * conns_lock, taken by the caller: an entry leaves the list (on MHD's
+ * CLOSED notification) before MHD closes its socket, so the fd is never one
+ * that has since been given to another connection. */
 static int evict_longest_waiting(struct server *srv)
 {
     int reading;
-    pthread_mutex_lock(&srv->conns_lock);
     struct conn_entry *pick = longest_waiting(srv, mono_now_ms(), &reading);
     if (pick != NULL) {
         atomic_store(&pick->evicted, 1);
@@ -729,7 +735,6 @@ static int evict_longest_waiting(struct server *srv)
         }
         shutdown(pick->fd, SHUT_RDWR); /* MHD reads its end and closes it */
     }
-    pthread_mutex_unlock(&srv->conns_lock);
     if (pick != NULL)
         atomic_fetch_add_explicit(reading ? &srv->metrics.evicted_reading
                                           : &srv->metrics.evicted_waiting,
@@ -737,27 +742,72 @@ static int evict_longest_waiting(struct server *srv)
     return pick != NULL;
 }
 
+/* Copies the address of sa into e (for the per-client limit). */
+static void set_client(struct conn_entry *e, const struct sockaddr *sa)
+{
+    if (sa != NULL && sa->sa_family == AF_INET) {
+        memcpy(e->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        e->addr_len = 4;
+    } else if (sa != NULL && sa->sa_family == AF_INET6) {
+        memcpy(e->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        e->addr_len = 16;
+    }
+}
+
+/* Connections in the list from e's client. Under conns_lock. */
+static unsigned client_connections(const struct server *srv, const struct conn_entry *e)
+{
+    unsigned n = 0;
+    for (const struct conn_entry *o = srv->conns; o != NULL; o = o->next)
+        n += o->addr_len == e->addr_len && memcmp(o->addr, e->addr, e->addr_len) == 0;
+    return n;
+}
+
+/* Enters e in the list, or says why it is refused: OVER_CLIENT_LIMIT, or
+ * OVER_LIMIT when no connection could be evicted to make room for it.
+ * Counting and entering under one lock: two connections of one client
+ * opened at once cannot both pass as the last one allowed. */
+static void *conn_enter(struct server *srv, struct conn_entry *e, unsigned open)
+{
+    void *refused = NULL;
+    pthread_mutex_lock(&srv->conns_lock);
+    if (srv->max_per_client != 0 && e->addr_len != 0 &&
+        client_connections(srv, e) >= srv->max_per_client)
+        refused = OVER_CLIENT_LIMIT;
+    else if (open > srv->max_connections && !evict_longest_waiting(srv))
+        refused = OVER_LIMIT;
+    if (refused == NULL) {
+        e->next = srv->conns;
+        if (e->next != NULL)
+            e->next->prev = e;
+        srv->conns = e;
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    return refused;
+}
+
 static void conn_started(struct server *srv, struct MHD_Connection *conn, void **socket_context)
 {
     unsigned n = (unsigned)atomic_fetch_add(&srv->open_connections, 1) + 1;
-    const union MHD_ConnectionInfo *ci =
+    const union MHD_ConnectionInfo *fd =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    struct conn_entry *e = ci != NULL ? calloc(1, sizeof(*e)) : NULL;
-    if (e == NULL || (n > srv->max_connections && !evict_longest_waiting(srv))) {
+    const union MHD_ConnectionInfo *addr =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    struct conn_entry *e = fd != NULL ? calloc(1, sizeof(*e)) : NULL;
+    void *refused = OVER_LIMIT;
+    if (e != NULL) {
+        e->fd = fd->connect_fd;
+        set_client(e, addr != NULL ? addr->client_addr : NULL);
+        atomic_init(&e->waiting_since, mono_now_ms());
+        atomic_init(&e->answering_since, 0);
+        refused = conn_enter(srv, e, n);
+    }
+    if (refused != NULL) {
         free(e);
-        *socket_context = OVER_LIMIT;
+        *socket_context = refused;
         MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)2);
         return;
     }
-    e->fd = ci->connect_fd;
-    atomic_init(&e->waiting_since, mono_now_ms());
-    atomic_init(&e->answering_since, 0);
-    pthread_mutex_lock(&srv->conns_lock);
-    e->next = srv->conns;
-    if (e->next != NULL)
-        e->next->prev = e;
-    srv->conns = e;
-    pthread_mutex_unlock(&srv->conns_lock);
     *socket_context = e;
 }
 
@@ -765,7 +815,7 @@ static void conn_closed(struct server *srv, void *socket_context)
 {
     atomic_fetch_sub(&srv->open_connections, 1);
     struct conn_entry *e = socket_context;
-    if (e == NULL || e == OVER_LIMIT)
+    if (e == NULL || e == OVER_LIMIT || e == OVER_CLIENT_LIMIT)
         return;
     pthread_mutex_lock(&srv->conns_lock);
     if (e->prev != NULL)
@@ -787,7 +837,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         conn_closed(cls, *socket_context);
 }
 
-/* The entry of conn (NULL or OVER_LIMIT when it has none). */
+/* The entry of conn (NULL or a refusal mark when it has none). */
 static struct conn_entry *conn_entry_of(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
@@ -797,16 +847,22 @@ static struct conn_entry *conn_entry_of(struct MHD_Connection *conn)
 
 static int has_entry(const struct request_state *st)
 {
-    return st->conn != NULL && st->conn != OVER_LIMIT;
+    return st->conn != NULL && st->conn != OVER_LIMIT && st->conn != OVER_CLIENT_LIMIT;
 }
 
 static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
-                                         struct request_state *st)
+                                         struct request_state *st, const struct server *srv)
 {
     struct route_response rr = {0};
-    route_problem(&rr, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable",
-                  "The server has too many open connections; try again in a moment.",
-                  NULL, NULL);
+    char detail[200];
+    if (st->conn == OVER_CLIENT_LIMIT)
+        snprintf(detail, sizeof(detail), "Your address already has %u connections open to "
+                 "this server, the most it serves one client; send your requests on those "
+                 "(keep-alive), or close one.", srv->max_per_client);
+    else
+        snprintf(detail, sizeof(detail), "The server has too many open connections; try "
+                 "again in a moment.");
+    route_problem(&rr, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable", detail, NULL, NULL);
     return reply_then(l, conn, st, &rr, NULL, 1, "1");
 }
 
@@ -831,8 +887,8 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
         atomic_store_explicit(&st->conn->answering_since, mono_now_ms(), memory_order_relaxed);
     }
     struct route_response rr = {0};
-    if (st->conn == OVER_LIMIT)
-        return reply_unavailable(l, conn, st);
+    if (st->conn == OVER_LIMIT || st->conn == OVER_CLIENT_LIMIT)
+        return reply_unavailable(l, conn, st, srv);
     if (st->head_status != 0) {
         server_head_check(&st->head, st->http10, &rr); /* its problem */
         return reply_then(l, conn, st, &rr, NULL, 1, NULL);
@@ -1123,6 +1179,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->access_log = cfg->access_log;
     srv->cache_bytes = (size_t)cfg->cache_mb << 20;
     srv->max_connections = cfg->max_connections;
+    srv->max_per_client = cfg->max_per_client;
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof(addr));

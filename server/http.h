@@ -13,6 +13,7 @@ struct server_config {
     unsigned threads;      /* thread pool size; 0: one per core */
     int access_log;        /* one line per request on stderr */
     unsigned max_connections;
+    unsigned max_per_client; /* open connections from one address; 0: no limit */
     unsigned timeout_s;    /* idle connection timeout */
     unsigned cache_mb;     /* memory for recent responses, MiB; 0: no such cache */
 };

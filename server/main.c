@@ -24,8 +24,8 @@ extern const char server_build_id[];
 
 static const char USAGE[] =
     "usage: timeline-server [--bind ADDR] [--port N] [--data DIR] [--originals DIR]\n"
-    "                       [--threads N] [--cache-mb N] [--max-connections N] [--access-log]\n"
-    "                       [--help] [--version]\n"
+    "                       [--threads N] [--cache-mb N] [--max-connections N]\n"
+    "                       [--max-connections-per-ip N] [--access-log] [--help] [--version]\n"
     "  --bind ADDR       address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)\n"
     "  --port N          port (default 8080; 0 picks a free one)\n"
     "  --data DIR        corpus directory (default " TIMELINE_DATA_DIR ")\n"
@@ -37,6 +37,9 @@ static const char USAGE[] =
     "                    beyond them replaces the one waiting longest (1 s or\n"
     "                    more) on its client, for a request or to read an\n"
     "                    answer, or is answered 503 and closed\n"
+    "  --max-connections-per-ip N  open connections served to one client address\n"
+    "                    (default 0: no such limit, as behind a proxy); one\n"
+    "                    opened beyond them is answered 503 and closed\n"
     "  --access-log      one line per request on stderr\n"
     "The address it listens on is printed on standard output once it serves.\n"
     "SIGHUP: load the corpus again; if it is valid, serve it (requests in flight\n"
@@ -94,7 +97,8 @@ int main(int argc, char **argv)
     sigemptyset(&hup);
     sigaddset(&hup, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hup, NULL);
-    struct server_config cfg = {"127.0.0.1", 8080, 0, 0, 1000, 30, 32};
+    struct server_config cfg = {.bind = "127.0.0.1", .port = 8080, .max_connections = 1000,
+                                .timeout_s = 30, .cache_mb = 32};
     const char *data = TIMELINE_DATA_DIR, *originals = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -110,7 +114,8 @@ int main(int argc, char **argv)
         } else if (v == NULL && (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0 ||
                                  strcmp(a, "--data") == 0 || strcmp(a, "--originals") == 0 ||
                                  strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0 ||
-                                 strcmp(a, "--max-connections") == 0)) {
+                                 strcmp(a, "--max-connections") == 0 ||
+                                 strcmp(a, "--max-connections-per-ip") == 0)) {
             return usage_error("needs a value", a);
         } else if (strcmp(a, "--bind") == 0) {
             cfg.bind = argv[++i];
@@ -127,6 +132,10 @@ int main(int argc, char **argv)
             if (parse_uint(argv[++i], 100000, &cfg.max_connections) != 0 ||
                 cfg.max_connections == 0)
                 return usage_error("--max-connections takes a number from 1 to 100000", v);
+        } else if (strcmp(a, "--max-connections-per-ip") == 0) {
+            if (parse_uint(argv[++i], 100000, &cfg.max_per_client) != 0)
+                return usage_error("--max-connections-per-ip takes a number from 0 (no limit) "
+                                   "to 100000", v);
         } else if (strcmp(a, "--data") == 0) {
             data = argv[++i];
         } else if (strcmp(a, "--originals") == 0) {

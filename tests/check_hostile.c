@@ -5,9 +5,9 @@
  * percent-escapes, invalid UTF-8, NUL bytes, path traversal, absurd numbers,
  * forged cursors, bodies on GET, unknown methods and garbage request lines,
  * slow attacks beyond the connection limit (slowhttptest: slow heads,
- * slow bodies, slow reads), a
- * connection flood beyond it, and 10,000 requests on one keep-alive
- * connection. After every phase
+ * slow bodies, slow reads), a connection flood beyond it, a limit per
+ * client address (a second server, --max-connections-per-ip), and 10,000
+ * requests on one keep-alive connection. After every phase
  * the server must still be running and answer /health; at the end it must
  * exit 0 on SIGTERM with nothing from the sanitizers in its log.
  *
@@ -87,10 +87,10 @@ static pid_t slow_attack_pid = -1;
 
 /* ---- The server process ---- */
 
-/* The last lines of the server's log on stderr (after a failure). */
-static void print_log_tail(int lines)
+/* The last lines of a server's log on stderr (after a failure). */
+static void print_tail(const char *log, int lines)
 {
-    FILE *f = fopen(server.log, "r");
+    FILE *f = fopen(log, "r");
     if (f == NULL)
         return;
     char **ring = calloc((size_t)lines, sizeof(*ring));
@@ -102,12 +102,17 @@ static void print_log_tail(int lines)
         n++;
     }
     fclose(f);
-    fprintf(stderr, "check_hostile: the last lines of the server's log (%s):\n", server.log);
+    fprintf(stderr, "check_hostile: the last lines of the server's log (%s):\n", log);
     for (long i = n > lines ? n - lines : 0; i < n; i++)
         fprintf(stderr, "  | %s", ring[i % lines]);
     for (int i = 0; i < lines; i++)
         free(ring[i]);
     free(ring);
+}
+
+static void print_log_tail(int lines)
+{
+    print_tail(server.log, lines);
 }
 
 static int start_server(struct harness_server *sp)
@@ -2053,49 +2058,161 @@ END_TEST
 
 /* ---- Shutdown: the last test ---- */
 
-START_TEST(sigterm_exits_zero)
+/* Stops sp with SIGTERM: it must exit 0 within 20 s, with nothing from the
+ * sanitizers in its log. Returns how many lines its log has, *mhd of them
+ * from libmicrohttpd. */
+static int stop_cleanly(struct harness_server *sp, int *mhd)
 {
-    ck_assert_msg(server.pid > 0, "no server");
-    ck_assert_int_eq(kill(server.pid, SIGTERM), 0);
+    ck_assert_msg(sp->pid > 0, "no server");
+    ck_assert_int_eq(kill(sp->pid, SIGTERM), 0);
     int status = 0;
     pid_t done = 0;
     double deadline = harness_now() + 20.0 * slow;
-    while ((done = waitpid(server.pid, &status, WNOHANG)) == 0 && harness_now() < deadline)
+    while ((done = waitpid(sp->pid, &status, WNOHANG)) == 0 && harness_now() < deadline)
         harness_sleep_ms(20);
-    ck_assert_msg(done == server.pid, "the server did not exit within %d s of SIGTERM",
+    ck_assert_msg(done == sp->pid, "the server did not exit within %d s of SIGTERM",
                   20 * slow);
-    server.pid = -1;
+    sp->pid = -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        print_log_tail(60);
+        print_tail(sp->log, 60);
     ck_assert_msg(WIFEXITED(status), "the server was killed by signal %d",
                   WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     ck_assert_msg(WEXITSTATUS(status) == 0, "the server exited with status %d",
                   WEXITSTATUS(status));
     /* Nothing from the sanitizers in its log (when built with them). */
-    FILE *f = fopen(server.log, "r");
+    FILE *f = fopen(sp->log, "r");
     ck_assert_ptr_nonnull(f);
     char line[1024];
-    int lines = 0, sanitizer = 0, mhd = 0;
+    int lines = 0, sanitizer = 0;
+    *mhd = 0;
     while (fgets(line, sizeof(line), f) != NULL) {
         lines++;
         if (strstr(line, "Sanitizer") != NULL || strstr(line, "runtime error:") != NULL)
             sanitizer++;
         if (strstr(line, "libmicrohttpd:") != NULL)
-            mhd++;
+            (*mhd)++;
     }
     fclose(f);
+    if (sanitizer > 0)
+        print_tail(sp->log, 80);
+    ck_assert_msg(sanitizer == 0, "the sanitizers reported %d lines in the server's log %s",
+                  sanitizer, sp->log);
+    return lines;
+}
+
+START_TEST(sigterm_exits_zero)
+{
+    int mhd;
+    int lines = stop_cleanly(&server, &mhd);
     fprintf(stderr, "hostile: the server exited 0 on SIGTERM; its log has %d lines, %d from "
             "libmicrohttpd\n", lines, mhd);
-    if (sanitizer > 0)
-        print_log_tail(80);
-    ck_assert_msg(sanitizer == 0, "the sanitizers reported %d lines in the server's log",
-                  sanitizer);
+}
+END_TEST
+
+/* ---- A limit per client address (--max-connections-per-ip) ---- */
+
+/* A socket connected to 127.0.0.1:port from the address src (127.0.0.x:
+ * every one of them is the loopback), with a time limit on reads. */
+static int connect_from(const char *src, unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, src, &a.sin_addr);
+    ck_assert_msg(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "bind to %s: %s", src,
+                  strerror(errno));
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    a.sin_port = htons((uint16_t)port);
+    ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect from %s: %s",
+                  src, strerror(errno));
+    struct timeval tv = {.tv_sec = 5 * slow};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* GET /health on fd: the status of the answer (0 when the connection closed
+ * without one), its head and body in buf. */
+static int health_on(int fd, char *buf, size_t size)
+{
+    static const char req[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    buf[0] = '\0';
+    if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(req) - 1)
+        return 0;
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = recv(fd, buf + got, size - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+        const char *end = strstr(buf, "\r\n\r\n");
+        const char *cl = strcasestr(buf, "\r\nContent-Length:");
+        if (end != NULL && cl != NULL && got >= (size_t)(end + 4 - buf) + strtoul(cl + 17, NULL, 10))
+            break;
+        if (got + 1 == size)
+            break;
+    }
+    int status = 0;
+    return sscanf(buf, "HTTP/1.1 %d", &status) == 1 ? status : 0;
+}
+
+START_TEST(a_limit_per_client_address)
+{
+    enum { PER_IP = 4 };
+    struct harness_server s = HARNESS_SERVER_INIT;
+    snprintf(s.log, sizeof(s.log), "%s/per-ip.log", tmpdir);
+    char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0", "--data",
+                    (char *)data_dir, "--max-connections-per-ip", "4", NULL};
+    ck_assert_msg(harness_start(&s, args, 30 * slow, "check_hostile") == 0,
+                  "the server with --max-connections-per-ip 4 did not start");
+    char buf[4096];
+    int held[PER_IP];
+    for (int i = 0; i < PER_IP; i++)
+        held[i] = connect_from("127.0.0.1", s.port);
+    /* One more from the same address: refused at once, and told why. */
+    int fd = connect_from("127.0.0.1", s.port);
+    int status = health_on(fd, buf, sizeof(buf));
+    close(fd);
+    ck_assert_msg(status == 503, "connection %d from one address: status %d, want 503 (%.300s)",
+                  PER_IP + 1, status, buf);
+    ck_assert_msg(strstr(buf, "Your address already has 4 connections open") != NULL &&
+                  strcasestr(buf, "\r\nConnection: close\r\n") != NULL &&
+                  strcasestr(buf, "\r\nRetry-After: 1\r\n") != NULL,
+                  "the refusal does not say why, or keeps the connection: %.600s", buf);
+    /* Another address is served, and so is each of the first ones: nothing
+     * was evicted to make room for the refused one. */
+    fd = connect_from("127.0.0.2", s.port);
+    status = health_on(fd, buf, sizeof(buf));
+    close(fd);
+    ck_assert_msg(status == 200, "from another address: status %d (%.300s)", status, buf);
+    for (int i = 0; i < PER_IP; i++) {
+        status = health_on(held[i], buf, sizeof(buf));
+        ck_assert_msg(status == 200, "held connection %d: status %d (%.300s)", i, status, buf);
+    }
+    /* One of them closed: its place is the address's again. */
+    close(held[0]);
+    double deadline = harness_now() + 5.0 * slow;
+    do {
+        harness_sleep_ms(50);
+        fd = connect_from("127.0.0.1", s.port);
+        status = health_on(fd, buf, sizeof(buf));
+        close(fd);
+    } while (status != 200 && harness_now() < deadline);
+    ck_assert_msg(status == 200, "after one of its connections closed, the address still "
+                  "gets status %d (%.300s)", status, buf);
+    for (int i = 1; i < PER_IP; i++)
+        close(held[i]);
+    int mhd;
+    stop_cleanly(&s, &mhd);
+    fprintf(stderr, "hostile: --max-connections-per-ip %d: connection %d from one address "
+            "answered 503 and closed, another address and the first %d served\n", PER_IP,
+            PER_IP + 1, PER_IP);
 }
 END_TEST
 
 static void cleanup_tmpdir(void)
 {
-    static const char *const names[] = {"server.log", "sentinel.txt"};
+    static const char *const names[] = {"server.log", "sentinel.txt", "per-ip.log"};
     char p[400];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
@@ -2174,6 +2291,7 @@ int main(int argc, char **argv)
     tcase_add_loop_test(tc, slow_attacks_leave_the_service_available, 0,
                         (int)(sizeof(slow_attacks) / sizeof(slow_attacks[0])));
     tcase_add_test(tc, connection_flood_beyond_the_limit);
+    tcase_add_test(tc, a_limit_per_client_address);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
     suite_add_tcase(suite, tc);
     tc = tcase_create("shutdown");
