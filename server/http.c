@@ -641,6 +641,12 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
 #define OVER_CLIENT_LIMIT ((void *)2)
 #define EVICT_AFTER_MS 1000
 
+/* Is a connection's socket context one of the refusal marks? */
+static int is_refusal(const void *socket_context)
+{
+    return socket_context == OVER_LIMIT || socket_context == OVER_CLIENT_LIMIT;
+}
+
 struct conn_entry {
     int fd;
     unsigned char addr[16]; /* its client's address: 4 bytes for IPv4 */
@@ -725,21 +731,20 @@ static int evict_longest_waiting(struct server *srv)
 {
     int reading;
     struct conn_entry *pick = longest_waiting(srv, mono_now_ms(), &reading);
-    if (pick != NULL) {
-        atomic_store(&pick->evicted, 1);
-        if (reading) {
-            /* What the client has not read is dropped with a reset when MHD
-             * closes the socket, rather than kept in the kernel for it. */
-            struct linger reset = {.l_onoff = 1, .l_linger = 0};
-            setsockopt(pick->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-        }
-        shutdown(pick->fd, SHUT_RDWR); /* MHD reads its end and closes it */
+    if (pick == NULL)
+        return 0;
+    atomic_store(&pick->evicted, 1);
+    if (reading) {
+        /* What the client has not read is dropped with a reset when MHD
+         * closes the socket, rather than kept in the kernel for it. */
+        struct linger reset = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(pick->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
     }
-    if (pick != NULL)
-        atomic_fetch_add_explicit(reading ? &srv->metrics.evicted_reading
-                                          : &srv->metrics.evicted_waiting,
-                                  1, memory_order_relaxed);
-    return pick != NULL;
+    shutdown(pick->fd, SHUT_RDWR); /* MHD reads its end and closes it */
+    atomic_fetch_add_explicit(reading ? &srv->metrics.evicted_reading
+                                      : &srv->metrics.evicted_waiting,
+                              1, memory_order_relaxed);
+    return 1;
 }
 
 /* Copies the address of sa into e (for the per-client limit). */
@@ -815,7 +820,7 @@ static void conn_closed(struct server *srv, void *socket_context)
 {
     atomic_fetch_sub(&srv->open_connections, 1);
     struct conn_entry *e = socket_context;
-    if (e == NULL || e == OVER_LIMIT || e == OVER_CLIENT_LIMIT)
+    if (e == NULL || is_refusal(e))
         return;
     pthread_mutex_lock(&srv->conns_lock);
     if (e->prev != NULL)
@@ -847,7 +852,7 @@ static struct conn_entry *conn_entry_of(struct MHD_Connection *conn)
 
 static int has_entry(const struct request_state *st)
 {
-    return st->conn != NULL && st->conn != OVER_LIMIT && st->conn != OVER_CLIENT_LIMIT;
+    return st->conn != NULL && !is_refusal(st->conn);
 }
 
 static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
@@ -887,7 +892,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
         atomic_store_explicit(&st->conn->answering_since, mono_now_ms(), memory_order_relaxed);
     }
     struct route_response rr = {0};
-    if (st->conn == OVER_LIMIT || st->conn == OVER_CLIENT_LIMIT)
+    if (is_refusal(st->conn))
         return reply_unavailable(l, conn, st, srv);
     if (st->head_status != 0) {
         server_head_check(&st->head, st->http10, &rr); /* its problem */
@@ -1168,6 +1173,16 @@ static void on_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/* Frees srv and what it holds; its daemon is stopped (or never started). */
+static void server_free(struct server *srv)
+{
+    live_release(srv->current);
+    status_release(srv->status);
+    pthread_mutex_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->conns_lock);
+    free(srv);
+}
+
 struct server *server_start(const struct server_config *cfg, struct model_snapshot *snap,
                             const struct route_context *ctx, char *err, size_t errlen)
 {
@@ -1195,9 +1210,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
         flags |= MHD_USE_IPv6;
     } else {
         snprintf(err, errlen, "--bind %s is not an IPv4 or IPv6 address", cfg->bind);
-        pthread_mutex_destroy(&srv->lock);
-        pthread_mutex_destroy(&srv->conns_lock);
-        free(srv);
+        server_free(srv);
         return NULL;
     }
     srv->current = live_new(srv, snap);
@@ -1233,10 +1246,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     if (srv->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s port %u (in use, or not allowed)",
                  cfg->bind, cfg->port);
-        live_release(srv->current);
-        pthread_mutex_destroy(&srv->lock);
-        pthread_mutex_destroy(&srv->conns_lock);
-        free(srv);
+        server_free(srv);
         return NULL;
     }
     return srv;
@@ -1290,9 +1300,5 @@ void server_stop(struct server *srv, unsigned drain_s)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
-    live_release(srv->current);
-    status_release(srv->status);
-    pthread_mutex_destroy(&srv->lock);
-    pthread_mutex_destroy(&srv->conns_lock);
-    free(srv);
+    server_free(srv);
 }

@@ -170,8 +170,10 @@ static void check_problem(const char *what, const char *head, const char *body, 
 
 /* ---- Raw sockets ---- */
 
-/* A non-blocking TCP connection to the server, or -1 (errno set). */
-static int raw_connect(double timeout_s)
+/* A non-blocking TCP connection to 127.0.0.1:port from the address src
+ * (NULL: any; 127.0.0.x: every one of them is the loopback), or -1 (errno
+ * set). */
+static int raw_connect_to(unsigned port, const char *src, double timeout_s)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -179,7 +181,14 @@ static int raw_connect(double timeout_s)
     struct sockaddr_in a;
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)server.port);
+    if (src != NULL && (inet_pton(AF_INET, src, &a.sin_addr) != 1 ||
+                        bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0)) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
         return fd;
@@ -199,6 +208,12 @@ static int raw_connect(double timeout_s)
         return -1;
     }
     return fd;
+}
+
+/* A non-blocking TCP connection to the server, or -1 (errno set). */
+static int raw_connect(double timeout_s)
+{
+    return raw_connect_to(server.port, NULL, timeout_s);
 }
 
 struct raw {
@@ -253,23 +268,13 @@ static int raw_complete(struct raw *r)
     }
 }
 
-/* Sends req[0..n) on a new connection (half-closing it after when shut),
+/* Sends req[0..n) on the connection fd (half-closing it after when shut),
  * reading all the while, until a whole response has come (or, with
  * to_close, everything until the server closes), the server closes, or
- * timeout_s passes. */
-static void raw_run(const void *req, size_t n, int shut, int to_close, double timeout_s,
-                    struct raw *r)
+ * deadline passes. r is filled in from data on; fd stays open. */
+static void raw_on(int fd, const void *req, size_t n, int shut, int to_close, double deadline,
+                   struct raw *r)
 {
-    memset(r, 0, sizeof(*r));
-    r->data = calloc(1, 1);
-    double t0 = harness_now(), deadline = t0 + timeout_s;
-    int fd = raw_connect(timeout_s);
-    if (fd < 0) {
-        r->closed = 1; /* refused */
-        r->seconds = harness_now() - t0;
-        return;
-    }
-    r->connected = 1;
     size_t sent = 0;
     int wdone = 0;
     char buf[65536];
@@ -307,6 +312,23 @@ static void raw_run(const void *req, size_t n, int shut, int to_close, double ti
         }
     }
     raw_complete(r);
+}
+
+/* raw_on, on a new connection, closed after. */
+static void raw_run(const void *req, size_t n, int shut, int to_close, double timeout_s,
+                    struct raw *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->data = calloc(1, 1);
+    double t0 = harness_now();
+    int fd = raw_connect(timeout_s);
+    if (fd < 0) {
+        r->closed = 1; /* refused */
+        r->seconds = harness_now() - t0;
+        return;
+    }
+    r->connected = 1;
+    raw_on(fd, req, n, shut, to_close, t0 + timeout_s, r);
     close(fd);
     r->seconds = harness_now() - t0;
 }
@@ -2111,49 +2133,23 @@ END_TEST
 
 /* ---- A limit per client address (--max-connections-per-ip) ---- */
 
-/* A socket connected to 127.0.0.1:port from the address src (127.0.0.x:
- * every one of them is the loopback), with a time limit on reads. */
+/* A connection to port from src, which must be made. */
 static int connect_from(const char *src, unsigned port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, src, &a.sin_addr);
-    ck_assert_msg(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "bind to %s: %s", src,
-                  strerror(errno));
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    a.sin_port = htons((uint16_t)port);
-    ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect from %s: %s",
-                  src, strerror(errno));
-    struct timeval tv = {.tv_sec = 5 * slow};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    int fd = raw_connect_to(port, src, 5.0 * slow);
+    ck_assert_msg(fd >= 0, "connect from %s: %s", src, strerror(errno));
     return fd;
 }
 
-/* GET /health on fd: the status of the answer (0 when the connection closed
- * without one), its head and body in buf. */
-static int health_on(int fd, char *buf, size_t size)
+/* GET /health on fd, kept open: the answer in r (status 0 when the
+ * connection closed without one). */
+static void health_on(int fd, struct raw *r)
 {
     static const char req[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    buf[0] = '\0';
-    if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(req) - 1)
-        return 0;
-    size_t got = 0;
-    for (;;) {
-        ssize_t n = recv(fd, buf + got, size - 1 - got, 0);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        buf[got] = '\0';
-        const char *end = strstr(buf, "\r\n\r\n");
-        const char *cl = strcasestr(buf, "\r\nContent-Length:");
-        if (end != NULL && cl != NULL && got >= (size_t)(end + 4 - buf) + strtoul(cl + 17, NULL, 10))
-            break;
-        if (got + 1 == size)
-            break;
-    }
-    int status = 0;
-    return sscanf(buf, "HTTP/1.1 %d", &status) == 1 ? status : 0;
+    memset(r, 0, sizeof(*r));
+    r->data = calloc(1, 1);
+    r->connected = 1;
+    raw_on(fd, req, sizeof(req) - 1, 0, 0, harness_now() + 5.0 * slow, r);
 }
 
 START_TEST(a_limit_per_client_address)
@@ -2161,45 +2157,59 @@ START_TEST(a_limit_per_client_address)
     enum { PER_IP = 4 };
     struct harness_server s = HARNESS_SERVER_INIT;
     snprintf(s.log, sizeof(s.log), "%s/per-ip.log", tmpdir);
+    char per_ip[16], why[80];
+    snprintf(per_ip, sizeof(per_ip), "%d", PER_IP);
+    snprintf(why, sizeof(why), "Your address already has %d connections open", PER_IP);
     char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0", "--data",
-                    (char *)data_dir, "--max-connections-per-ip", "4", NULL};
+                    (char *)data_dir, "--max-connections-per-ip", per_ip, NULL};
     ck_assert_msg(harness_start(&s, args, 30 * slow, "check_hostile") == 0,
-                  "the server with --max-connections-per-ip 4 did not start");
-    char buf[4096];
+                  "the server with --max-connections-per-ip %d did not start", PER_IP);
     int held[PER_IP];
     for (int i = 0; i < PER_IP; i++)
         held[i] = connect_from("127.0.0.1", s.port);
     /* One more from the same address: refused at once, and told why. */
+    struct raw r;
     int fd = connect_from("127.0.0.1", s.port);
-    int status = health_on(fd, buf, sizeof(buf));
+    health_on(fd, &r);
     close(fd);
-    ck_assert_msg(status == 503, "connection %d from one address: status %d, want 503 (%.300s)",
-                  PER_IP + 1, status, buf);
-    ck_assert_msg(strstr(buf, "Your address already has 4 connections open") != NULL &&
-                  strcasestr(buf, "\r\nConnection: close\r\n") != NULL &&
-                  strcasestr(buf, "\r\nRetry-After: 1\r\n") != NULL,
-                  "the refusal does not say why, or keeps the connection: %.600s", buf);
+    ck_assert_msg(r.status == 503, "connection %d from one address: status %d, want 503 "
+                  "(%.300s)", PER_IP + 1, r.status, r.data);
+    check_problem("the per-address refusal", r.head, r.body, r.body_len, 503, NULL);
+    char connection[32] = "", retry[32] = "";
+    client_header(r.head, "Connection", connection, sizeof(connection));
+    client_header(r.head, "Retry-After", retry, sizeof(retry));
+    ck_assert_msg(strstr(r.body, why) != NULL && strcasecmp(connection, "close") == 0 &&
+                  strcmp(retry, "1") == 0,
+                  "the refusal does not say why, or keeps the connection: %.600s", r.data);
+    raw_free(&r);
     /* Another address is served, and so is each of the first ones: nothing
      * was evicted to make room for the refused one. */
     fd = connect_from("127.0.0.2", s.port);
-    status = health_on(fd, buf, sizeof(buf));
+    health_on(fd, &r);
     close(fd);
-    ck_assert_msg(status == 200, "from another address: status %d (%.300s)", status, buf);
+    ck_assert_msg(r.status == 200, "from another address: status %d (%.300s)", r.status,
+                  r.data);
+    raw_free(&r);
     for (int i = 0; i < PER_IP; i++) {
-        status = health_on(held[i], buf, sizeof(buf));
-        ck_assert_msg(status == 200, "held connection %d: status %d (%.300s)", i, status, buf);
+        health_on(held[i], &r);
+        ck_assert_msg(r.status == 200, "held connection %d: status %d (%.300s)", i, r.status,
+                      r.data);
+        raw_free(&r);
     }
     /* One of them closed: its place is the address's again. */
     close(held[0]);
     double deadline = harness_now() + 5.0 * slow;
+    int status;
     do {
         harness_sleep_ms(50);
         fd = connect_from("127.0.0.1", s.port);
-        status = health_on(fd, buf, sizeof(buf));
+        health_on(fd, &r);
         close(fd);
+        status = r.status;
+        raw_free(&r);
     } while (status != 200 && harness_now() < deadline);
     ck_assert_msg(status == 200, "after one of its connections closed, the address still "
-                  "gets status %d (%.300s)", status, buf);
+                  "gets status %d", status);
     for (int i = 1; i < PER_IP; i++)
         close(held[i]);
     int mhd;

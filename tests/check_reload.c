@@ -966,25 +966,29 @@ END_TEST
 
 START_TEST(editor_mistakes_keep_the_corpus)
 {
-    static const struct { const char *name, *error; } mistakes[MISTAKES] = {
-        {"D-fifo", "/late.json:1:1: cannot read the file: it is a FIFO (named pipe)"},
-        {"D-device", "/zero.json:1:1: cannot read the file: it is a character device"},
-        {"D-cycle", "/again: a link back to"},
-        {"D-empty", ": holds no corpus file"}};
+    /* entry: what is added to a copy of the corpus, a FIFO when link is
+     * NULL, else a link to it; NULL: the directory is left empty. */
+    static const struct { const char *name, *entry, *link, *error; } mistakes[MISTAKES] = {
+        {"D-fifo", "late.json", NULL,
+         "/late.json:1:1: cannot read the file: it is a FIFO (named pipe)"},
+        {"D-device", "zero.json", "/dev/zero",
+         "/zero.json:1:1: cannot read the file: it is a character device"},
+        {"D-cycle", "again", ".", "/again: a link back to"},
+        {"D-empty", NULL, NULL, ": holds no corpus file"}};
     ck_assert_msg(server.pid > 0 && main_h != NULL, "no server");
     for (int i = 0; i < MISTAKES; i++) {
         char dir[400], entry[500], want[600];
         snprintf(dir, sizeof(dir), "%s/%s", tmp, mistakes[i].name);
-        if (i == MISTAKES - 1)
+        if (mistakes[i].entry == NULL) {
             ck_assert_int_eq(mkdir(dir, 0700), 0);
-        else
+        } else {
             copy_corpus(corpus_src, dir);
-        snprintf(entry, sizeof(entry), "%s/%s", dir, i == 0 ? "late.json" :
-                 i == 1 ? "zero.json" : "again");
-        if (i == 0)
-            ck_assert_int_eq(mkfifo(entry, 0600), 0);
-        else if (i < MISTAKES - 1)
-            ck_assert_int_eq(symlink(i == 1 ? "/dev/zero" : ".", entry), 0);
+            snprintf(entry, sizeof(entry), "%s/%s", dir, mistakes[i].entry);
+            if (mistakes[i].link == NULL)
+                ck_assert_int_eq(mkfifo(entry, 0600), 0);
+            else
+                ck_assert_int_eq(symlink(mistakes[i].link, entry), 0);
+        }
         switch_data(mistakes[i].name);
         double t0 = harness_now();
         ck_assert_int_eq(kill(server.pid, SIGHUP), 0);
