@@ -97,6 +97,14 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "timeline_connections_evicted_total{waiting_for=\"request\"} %lu\n"
             "timeline_connections_evicted_total{waiting_for=\"read\"} %lu\n",
             get(&m->evicted_waiting), get(&m->evicted_reading));
+    route_buf_printf(&o, "# HELP timeline_connections_open Connections open now, including "
+            "those being refused at the limit.\n# TYPE timeline_connections_open gauge\n"
+            "timeline_connections_open %u\n"
+            "# HELP timeline_connections_limit Connections served at once: --max-connections, "
+            "or fewer when the open-file limit allows fewer.\n"
+            "# TYPE timeline_connections_limit gauge\ntimeline_connections_limit %u\n",
+            atomic_load_explicit(&m->connections_open, memory_order_relaxed),
+            atomic_load_explicit(&m->connections_limit, memory_order_relaxed));
     route_buf_printf(&o, "# HELP timeline_corpus_items Items in the corpus being served.\n"
             "# TYPE timeline_corpus_items gauge\n"
             "timeline_corpus_items{kind=\"sources\"} %zu\n"

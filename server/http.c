@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,8 +109,7 @@ struct reload_status {
 struct conn_entry;
 
 struct server {
-    atomic_uint open_connections;
-    unsigned max_connections;
+    unsigned max_connections; /* served; what the descriptor limit allows of --max-connections */
     unsigned max_per_client; /* open connections from one address; 0: any */
     pthread_mutex_t conns_lock; /* guards the list conns, not its entries' times */
     struct conn_entry *conns;   /* every connection within the limit */
@@ -793,7 +793,7 @@ static void *conn_enter(struct server *srv, struct conn_entry *e, unsigned open)
 
 static void conn_started(struct server *srv, struct MHD_Connection *conn, void **socket_context)
 {
-    unsigned n = (unsigned)atomic_fetch_add(&srv->open_connections, 1) + 1;
+    unsigned n = (unsigned)atomic_fetch_add(&srv->metrics.connections_open, 1) + 1;
     const union MHD_ConnectionInfo *fd =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     const union MHD_ConnectionInfo *addr =
@@ -818,7 +818,7 @@ static void conn_started(struct server *srv, struct MHD_Connection *conn, void *
 
 static void conn_closed(struct server *srv, void *socket_context)
 {
-    atomic_fetch_sub(&srv->open_connections, 1);
+    atomic_fetch_sub(&srv->metrics.connections_open, 1);
     struct conn_entry *e = socket_context;
     if (e == NULL || is_refusal(e))
         return;
@@ -1173,6 +1173,41 @@ static void on_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/* Descriptors the process needs beside its connections: stdio, the listening
+ * socket, one event descriptor per pool thread (added apart), what a reload
+ * opens (a directory and a file of the corpus, of the originals) and any the
+ * parent left open. */
+#define SPARE_DESCRIPTORS 64
+
+/* The connections that can be served with the process's descriptors, up to
+ * wanted; 0 when too few for one. Every connection the daemon accepts takes a
+ * descriptor, and it accepts up to twice the number served: the others are
+ * answered 503, or make room by evicting one that waits. When accept() fails
+ * for lack of descriptors, libmicrohttpd just stops accepting until one
+ * closes: connections below the limit would then hold every place with no
+ * 503 and no eviction (ulimit -n 256, 600 idle connections: every /health
+ * probe timed out). So the soft limit is raised as far as the hard one
+ * allows (what systemd asks of programs that need more than 1,024), and when
+ * that is not enough, fewer are served. Sets *have to the soft limit. */
+static unsigned fit_descriptors(unsigned wanted, unsigned threads, rlim_t *have)
+{
+    struct rlimit rl;
+    rlim_t spare = SPARE_DESCRIPTORS + threads, need = 2 * (rlim_t)wanted + spare;
+    *have = RLIM_INFINITY;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return wanted;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        struct rlimit raised = {rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need
+                                    ? rl.rlim_max : need, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            rl.rlim_cur = raised.rlim_cur;
+    }
+    *have = rl.rlim_cur;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return wanted;
+    return rl.rlim_cur > spare ? (unsigned)((rl.rlim_cur - spare) / 2) : 0;
+}
+
 /* Frees srv and what it holds; its daemon is stopped (or never started). */
 static void server_free(struct server *srv)
 {
@@ -1193,8 +1228,8 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->base.metrics = &srv->metrics;
     srv->access_log = cfg->access_log;
     srv->cache_bytes = (size_t)cfg->cache_mb << 20;
-    srv->max_connections = cfg->max_connections;
     srv->max_per_client = cfg->max_per_client;
+    srv->current = live_new(srv, snap); /* taken: freed by server_free on failure too */
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof(addr));
@@ -1213,9 +1248,24 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
         server_free(srv);
         return NULL;
     }
-    srv->current = live_new(srv, snap);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (cores > 0 ? (unsigned)cores : 1);
+    rlim_t fds;
+    srv->max_connections = fit_descriptors(cfg->max_connections, threads, &fds);
+    if (srv->max_connections == 0) {
+        snprintf(err, errlen, "the open-file limit (ulimit -n) is %llu, too low to serve "
+                 "connections: raise it to %llu or more", (unsigned long long)fds,
+                 (unsigned long long)(2 + SPARE_DESCRIPTORS + threads));
+        server_free(srv);
+        return NULL;
+    }
+    if (srv->max_connections < cfg->max_connections)
+        fprintf(stderr, "timeline-server: the open-file limit (ulimit -n, hard limit "
+                "included) is %llu: serving at most %u connections, not the %u of "
+                "--max-connections, which needs %llu\n", (unsigned long long)fds,
+                srv->max_connections, cfg->max_connections,
+                2ULL * cfg->max_connections + SPARE_DESCRIPTORS + threads);
+    atomic_init(&srv->metrics.connections_limit, srv->max_connections);
     /* One thread is the daemon's own poll thread: MHD warns of a pool of one
      * (or of none), so then the option is left out. */
     struct MHD_OptionItem pool[] = {
@@ -1226,7 +1276,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
         MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_ARRAY, pool,
-        MHD_OPTION_CONNECTION_LIMIT, 2 * cfg->max_connections,
+        MHD_OPTION_CONNECTION_LIMIT, 2 * srv->max_connections,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         /* MHD zeroes this pool between keep-alive requests, so it costs its

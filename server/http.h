@@ -21,8 +21,10 @@ struct server_config {
 struct server;
 
 /* Starts serving snap, which the server takes (it frees it when it is no
- * longer served). Returns NULL and a message in err when the daemon cannot
- * start. */
+ * longer served, or at once when the daemon cannot start). Raises the soft
+ * open-file limit to what cfg->max_connections needs, or serves fewer
+ * connections and says so on stderr. Returns NULL and a message in err when
+ * the daemon cannot start. */
 struct server *server_start(const struct server_config *cfg, struct model_snapshot *snap,
                             const struct route_context *ctx, char *err, size_t errlen);
 /* After a reload: serve snap (taken) from now on; requests in flight finish

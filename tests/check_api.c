@@ -1914,6 +1914,37 @@ START_TEST(metrics_count_requests)
 }
 END_TEST
 
+/* /metrics counts the connections open: held ones, then none of them. */
+START_TEST(metrics_count_open_connections)
+{
+    if (skip_when_proxied("connections open (the proxy has its own)"))
+        return;
+    enum { HELD = 4 };
+    static const char k[] = "timeline_connections_open";
+    CURL *held[HELD];
+    struct client_resp r;
+    for (int i = 0; i < HELD; i++) {
+        held[i] = curl_easy_init();
+        client_perform(held[i], "/health", NULL, &r);
+        ck_assert_msg(r.status == 200, "/health: %ld", r.status);
+        client_resp_free(&r);
+    }
+    long open = client_metric(k); /* the held ones and the one asking */
+    ck_assert_msg(open >= HELD + 1, "%s is %ld with %d connections held", k, open, HELD);
+    for (int i = 0; i < HELD; i++)
+        curl_easy_cleanup(held[i]);
+    double deadline = harness_now() + 10.0 * slow;
+    long now = client_metric(k);
+    while ((now < 0 || now > open - HELD) && harness_now() < deadline) {
+        harness_sleep_ms(20);
+        now = client_metric(k);
+    }
+    ck_assert_msg(now >= 0 && now <= open - HELD, "%s is %ld (-1: no answer), %ld before %d "
+                  "connections closed", k, now,
+                  open, HELD);
+}
+END_TEST
+
 START_TEST(body_on_get_is_ignored)
 {
     if (skip_when_proxied("a body on GET (the proxy refuses it)"))
@@ -2238,6 +2269,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, etags_and_conditional_requests);
     tcase_add_test(tc, gzip_for_clients_that_accept_it);
     tcase_add_test(tc, metrics_count_requests);
+    tcase_add_test(tc, metrics_count_open_connections);
     tcase_add_test(tc, filtered_responses_are_cached);
     tcase_add_test(tc, if_modified_since_and_unknown_paths);
     tcase_add_test(tc, cors_everywhere);

@@ -2220,9 +2220,132 @@ START_TEST(a_limit_per_client_address)
 }
 END_TEST
 
+/* ---- An open-file limit below what --max-connections needs ---- */
+
+/* Starts a server with the open-file limit set by prlimit (util-linux) to
+ * nofile ("soft:hard"), two threads and the arguments extra; its log in
+ * tmpdir/name. */
+static void start_with_nofile(struct harness_server *sp, const char *nofile, const char *name,
+                              const char *extra)
+{
+    snprintf(sp->log, sizeof(sp->log), "%s/%s", tmpdir, name);
+    char opt[64];
+    snprintf(opt, sizeof(opt), "--nofile=%s", nofile);
+    char *args[] = {"prlimit", opt, "--", (char *)server_bin, "--bind", "127.0.0.1", "--port",
+                    "0", "--data", (char *)data_dir, "--threads", "2", (char *)extra,
+                    extra != NULL ? "500" : NULL, NULL};
+    ck_assert_msg(harness_start(sp, args, 30 * slow, "check_hostile") == 0,
+                  "the server under prlimit %s did not start", opt);
+}
+
+/* The value of sample in the /metrics of the server on port, or -1. */
+static long metric_on(unsigned port, const char *sample)
+{
+    static const char req[] = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    int fd = connect_from("127.0.0.1", port);
+    struct raw r = {.connected = 1, .data = calloc(1, 1)};
+    raw_on(fd, req, sizeof(req) - 1, 0, 0, harness_now() + 5.0 * slow, &r);
+    close(fd);
+    long v = r.status == 200 ? harness_metric(r.body, sample) : -1;
+    raw_free(&r);
+    return v;
+}
+
+/* Does the file at path have a line containing text? */
+static int log_has(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    int found = 0;
+    while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
+        found = strstr(line, text) != NULL;
+    if (f != NULL)
+        fclose(f);
+    return found;
+}
+
+START_TEST(an_open_file_limit_below_the_connection_limit)
+{
+    enum { SOFT = 256, IDLE = 300, PROBES = 10 };
+    static const char limit[] = "timeline_connections_limit";
+    static const char evicted[] = "timeline_connections_evicted_total{waiting_for=\"request\"}";
+    /* The hard limit too low for the default 1,000 connections: it serves
+     * what its descriptors allow, twice that fitting under the limit, and
+     * says so at start. */
+    struct harness_server s = HARNESS_SERVER_INIT;
+    char nofile[64];
+    snprintf(nofile, sizeof(nofile), "%d:%d", SOFT, SOFT);
+    start_with_nofile(&s, nofile, "nofile-low.log", NULL);
+    long served = metric_on(s.port, limit);
+    ck_assert_msg(served > 0 && 2 * served + 2 + 3 < SOFT, "with %d descriptors the server "
+                  "serves %ld connections", SOFT, served);
+    ck_assert_msg(log_has(s.log, "serving at most"), "nothing in %s says the open-file limit "
+                  "lowered the connection limit", s.log);
+    /* More idle connections than it has descriptors: each one past the limit
+     * takes the place of one that has waited a second, or is refused, so
+     * that new clients are served; none may wait for a descriptor. */
+    int fds[IDLE], opened = 0;
+    for (int i = 0; i < IDLE; i++) {
+        fds[i] = raw_connect_to(s.port, NULL, 3.0 * slow);
+        opened += fds[i] >= 0;
+    }
+    harness_sleep_ms(3000L * slow); /* refused ones have gone, the rest waited */
+    int ok = 0;
+    double worst = 0;
+    for (int i = 0; i < PROBES; i++) {
+        double t0 = harness_now();
+        struct raw r;
+        int fd = connect_from("127.0.0.1", s.port);
+        health_on(fd, &r);
+        close(fd);
+        ok += r.status == 200;
+        worst = harness_now() - t0 > worst ? harness_now() - t0 : worst;
+        raw_free(&r);
+    }
+    long evictions = metric_on(s.port, evicted);
+    for (int i = 0; i < IDLE; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    fprintf(stderr, "hostile: open-file limit %d: %ld connections served; %d idle connections "
+            "held: %d of %d /health probes answered 200 (slowest %.2f s), %ld evicted\n",
+            SOFT, served, opened, ok, PROBES, worst, evictions);
+    ck_assert_msg(ok == PROBES, "with %d idle connections held against an open-file limit of "
+                  "%d, %d of %d new clients were served", opened, SOFT, ok, PROBES);
+    ck_assert_msg(evictions > 0, "no idle connection was evicted");
+    int mhd;
+    stop_cleanly(&s, &mhd);
+
+    /* A low soft limit under a high enough hard one: raised, nothing lost. */
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    ck_assert_msg(rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= 1100, "the hard open-file "
+                  "limit is %llu: too low for 500 connections", (unsigned long long)rl.rlim_max);
+    snprintf(nofile, sizeof(nofile), "%d:%llu", SOFT, rl.rlim_max == RLIM_INFINITY
+             ? 4096ULL : (unsigned long long)rl.rlim_max);
+    struct harness_server t = HARNESS_SERVER_INIT;
+    start_with_nofile(&t, nofile, "nofile-raised.log", "--max-connections");
+    char limits[64];
+    snprintf(limits, sizeof(limits), "/proc/%d/limits", (int)t.pid);
+    FILE *f = fopen(limits, "r");
+    char line[256];
+    unsigned long long soft = 0;
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        if (strncmp(line, "Max open files", 14) == 0)
+            soft = strtoull(line + 14, NULL, 10);
+    if (f != NULL)
+        fclose(f);
+    served = metric_on(t.port, limit);
+    ck_assert_msg(served == 500 && !log_has(t.log, "serving at most"), "soft limit %d, hard "
+                  "%s: %ld connections served, want 500", SOFT, nofile, served);
+    ck_assert_msg(soft >= 2 * 500, "the server left its soft open-file limit at %llu", soft);
+    stop_cleanly(&t, &mhd);
+}
+END_TEST
+
 static void cleanup_tmpdir(void)
 {
-    static const char *const names[] = {"server.log", "sentinel.txt", "per-ip.log"};
+    static const char *const names[] = {"server.log", "sentinel.txt", "per-ip.log",
+                                        "nofile-low.log", "nofile-raised.log"};
     char p[400];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
@@ -2302,6 +2425,7 @@ int main(int argc, char **argv)
                         (int)(sizeof(slow_attacks) / sizeof(slow_attacks[0])));
     tcase_add_test(tc, connection_flood_beyond_the_limit);
     tcase_add_test(tc, a_limit_per_client_address);
+    tcase_add_test(tc, an_open_file_limit_below_the_connection_limit);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
     suite_add_tcase(suite, tc);
     tc = tcase_create("shutdown");
