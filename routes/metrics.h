@@ -29,6 +29,8 @@ struct route_metrics {
      * a request, one that waited for its client to read its response */
     atomic_ulong evicted_waiting;
     atomic_ulong evicted_reading;
+    atomic_ulong large_answer_bytes;    /* large answers built and not yet sent */
+    atomic_ulong large_answers_refused; /* 503s: that memory was full */
     atomic_uint connections_open;  /* accepted and not yet closed */
     atomic_uint connections_limit; /* served at once (--max-connections, or fewer) */
 };

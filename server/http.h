@@ -16,6 +16,7 @@ struct server_config {
     unsigned max_per_client; /* open connections from one address; 0: no limit */
     unsigned timeout_s;    /* idle connection timeout */
     unsigned cache_mb;     /* memory for recent responses, MiB; 0: no such cache */
+    unsigned large_mb;     /* memory for large answers being sent, MiB (one always passes) */
 };
 
 struct server;

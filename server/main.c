@@ -24,7 +24,8 @@ extern const char server_build_id[];
 
 static const char USAGE[] =
     "usage: timeline-server [--bind ADDR] [--port N] [--data DIR] [--originals DIR]\n"
-    "                       [--threads N] [--cache-mb N] [--max-connections N]\n"
+    "                       [--threads N] [--cache-mb N] [--large-answers-mb N]\n"
+    "                       [--max-connections N]\n"
     "                       [--max-connections-per-ip N] [--access-log] [--help] [--version]\n"
     "  --bind ADDR       address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)\n"
     "  --port N          port (default 8080; 0 picks a free one)\n"
@@ -33,6 +34,10 @@ static const char USAGE[] =
     "  --threads N       worker threads (default: one per core)\n"
     "  --cache-mb N      memory for recent answers (filtered lists, single\n"
     "                    resources), in MiB (default 32; 0: none)\n"
+    "  --large-answers-mb N  memory for answers over 256 KiB built for their\n"
+    "                    request while they are sent, in MiB (default 256); one\n"
+    "                    that would go over is answered 503 (one alone always\n"
+    "                    passes)\n"
     "  --max-connections N  open connections served (default 1000); one opened\n"
     "                    beyond them replaces the one waiting longest (1 s or\n"
     "                    more) on its client, for a request or to read an\n"
@@ -99,7 +104,7 @@ int main(int argc, char **argv)
     sigaddset(&hup, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hup, NULL);
     struct server_config cfg = {.bind = "127.0.0.1", .port = 8080, .max_connections = 1000,
-                                .timeout_s = 30, .cache_mb = 32};
+                                .timeout_s = 30, .cache_mb = 32, .large_mb = 256};
     const char *data = TIMELINE_DATA_DIR, *originals = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -115,6 +120,7 @@ int main(int argc, char **argv)
         } else if (v == NULL && (strcmp(a, "--bind") == 0 || strcmp(a, "--port") == 0 ||
                                  strcmp(a, "--data") == 0 || strcmp(a, "--originals") == 0 ||
                                  strcmp(a, "--threads") == 0 || strcmp(a, "--cache-mb") == 0 ||
+                                 strcmp(a, "--large-answers-mb") == 0 ||
                                  strcmp(a, "--max-connections") == 0 ||
                                  strcmp(a, "--max-connections-per-ip") == 0)) {
             return usage_error("needs a value", a);
@@ -129,6 +135,9 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--cache-mb") == 0) {
             if (parse_uint(argv[++i], 65536, &cfg.cache_mb) != 0)
                 return usage_error("--cache-mb takes a number from 0 to 65536", v);
+        } else if (strcmp(a, "--large-answers-mb") == 0) {
+            if (parse_uint(argv[++i], 65536, &cfg.large_mb) != 0 || cfg.large_mb == 0)
+                return usage_error("--large-answers-mb takes a number from 1 to 65536", v);
         } else if (strcmp(a, "--max-connections") == 0) {
             if (parse_uint(argv[++i], 100000, &cfg.max_connections) != 0 ||
                 cfg.max_connections == 0)

@@ -78,6 +78,7 @@
 
 static const char *server_bin;
 static const char *data_dir;
+static const char *large_dir; /* a generated corpus with a /timeline of about 15 MB */
 static int slow = DEFAULT_SLOW; /* time limits are multiplied by this */
 static char tmpdir[256];        /* logs, the sentinel file, slowhttptest's report */
 static int any_failed;          /* keep tmpdir for a look */
@@ -2350,10 +2351,99 @@ START_TEST(an_open_file_limit_below_the_connection_limit)
 }
 END_TEST
 
+/* ---- Large answers held at once (--large-answers-mb) ---- */
+
+/* A connection to port that asks for target and reads nothing, with a
+ * receive buffer as small as the kernel allows: its answer stays in the
+ * server. */
+static int slow_reader(unsigned port, const char *target)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 1024;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
+                  strerror(errno));
+    char req[256];
+    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", target);
+    ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    return fd;
+}
+
+/* GET target on a new connection to port: the answer in r. */
+static void get_on(unsigned port, const char *target, struct raw *r)
+{
+    char req[256];
+    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", target);
+    int fd = connect_from("127.0.0.1", port);
+    memset(r, 0, sizeof(*r));
+    r->data = calloc(1, 1);
+    r->connected = 1;
+    raw_on(fd, req, (size_t)n, 0, 0, harness_now() + 20.0 * slow, r);
+    close(fd);
+}
+
+START_TEST(large_answers_held_at_once_are_bounded)
+{
+    static const char held[] = "timeline_large_answer_bytes";
+    static const char refused[] = "timeline_large_answers_refused_total";
+    struct harness_server s = HARNESS_SERVER_INIT;
+    snprintf(s.log, sizeof(s.log), "%s/large.log", tmpdir);
+    char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0", "--data",
+                    (char *)large_dir, "--large-answers-mb", "1", NULL};
+    ck_assert_msg(harness_start(&s, args, 30 * slow, "check_hostile") == 0,
+                  "the server on %s did not start", large_dir);
+    /* One large answer alone always passes, however low the limit: a slow
+     * reader holds it (filtered, so built for the request). */
+    int first = slow_reader(s.port, "/timeline?from=1900");
+    double deadline = harness_now() + 10.0 * slow;
+    long bytes = metric_on(s.port, held);
+    while (bytes <= 1L << 20 && harness_now() < deadline) {
+        harness_sleep_ms(50);
+        bytes = metric_on(s.port, held);
+    }
+    ck_assert_msg(bytes > 1L << 20, "%s is %ld while a slow reader holds a filtered /timeline",
+                  held, bytes);
+    long peak = bytes;
+    /* A second one would go over: 503, closed as every 503 is; a small
+     * answer is served all the while. */
+    struct raw r;
+    get_on(s.port, "/timeline?from=1901", &r);
+    ck_assert_msg(r.status == 503, "a second large answer over the limit: status %d", r.status);
+    check_problem("the large-answer refusal", r.head, r.body, r.body_len, 503, NULL);
+    char retry[32] = "", connection[32] = "";
+    client_header(r.head, "Retry-After", retry, sizeof(retry));
+    client_header(r.head, "Connection", connection, sizeof(connection));
+    ck_assert_msg(strstr(r.body, "--large-answers-mb") != NULL && strcmp(retry, "1") == 0 &&
+                  strcasecmp(connection, "close") == 0, "the refusal: %.600s", r.data);
+    raw_free(&r);
+    get_on(s.port, "/events?limit=5", &r);
+    ck_assert_msg(r.status == 200, "a small answer meanwhile: status %d", r.status);
+    raw_free(&r);
+    ck_assert_msg(metric_on(s.port, refused) == 1, "%s is not 1", refused);
+    /* The slow reader gone, its memory is the server's again. */
+    close(first);
+    deadline = harness_now() + 10.0 * slow;
+    while ((bytes = metric_on(s.port, held)) != 0 && harness_now() < deadline)
+        harness_sleep_ms(50);
+    ck_assert_msg(bytes == 0, "%s is %ld after the slow reader closed", held, bytes);
+    get_on(s.port, "/timeline?from=1901", &r);
+    ck_assert_msg(r.status == 200 && r.body_len > 1 << 20, "the large answer afterwards: "
+                  "status %d, %zu bytes", r.status, r.body_len);
+    raw_free(&r);
+    int mhd;
+    stop_cleanly(&s, &mhd);
+    fprintf(stderr, "hostile: --large-answers-mb 1: a slow reader held %ld bytes of a filtered "
+            "/timeline; a second one was answered 503, a small answer 200; once it closed, "
+            "0 held and the second served\n", peak);
+}
+END_TEST
+
 static void cleanup_tmpdir(void)
 {
     static const char *const names[] = {"server.log", "sentinel.txt", "per-ip.log",
-                                        "nofile-low.log", "nofile-raised.log"};
+                                        "nofile-low.log", "nofile-raised.log", "large.log"};
     char p[400];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
@@ -2370,12 +2460,13 @@ static void cleanup_tmpdir(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: check_hostile SERVER_BINARY DATA_DIR\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: check_hostile SERVER_BINARY DATA_DIR LARGE_CORPUS_DIR\n");
         return 2;
     }
     server_bin = argv[1];
     data_dir = argv[2];
+    large_dir = argv[3];
     const char *s = getenv("TIMELINE_TEST_SLOW");
     if (s != NULL && atoi(s) > 0)
         slow = atoi(s);
@@ -2434,6 +2525,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, connection_flood_beyond_the_limit);
     tcase_add_test(tc, a_limit_per_client_address);
     tcase_add_test(tc, an_open_file_limit_below_the_connection_limit);
+    tcase_add_test(tc, large_answers_held_at_once_are_bounded);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
     suite_add_tcase(suite, tc);
     tc = tcase_create("shutdown");
