@@ -108,12 +108,11 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             get(&m->large_answer_bytes), get(&m->large_answers_refused));
     route_buf_printf(&o, "# HELP timeline_connections_open Connections open now, including "
             "those being refused at the limit.\n# TYPE timeline_connections_open gauge\n"
-            "timeline_connections_open %u\n"
+            "timeline_connections_open %lu\n"
             "# HELP timeline_connections_limit Connections served at once: --max-connections, "
             "or fewer when the open-file limit allows fewer.\n"
-            "# TYPE timeline_connections_limit gauge\ntimeline_connections_limit %u\n",
-            atomic_load_explicit(&m->connections_open, memory_order_relaxed),
-            atomic_load_explicit(&m->connections_limit, memory_order_relaxed));
+            "# TYPE timeline_connections_limit gauge\ntimeline_connections_limit %lu\n",
+            get(&m->connections_open), get(&m->connections_limit));
     route_buf_printf(&o, "# HELP timeline_corpus_items Items in the corpus being served.\n"
             "# TYPE timeline_corpus_items gauge\n"
             "timeline_corpus_items{kind=\"sources\"} %zu\n"

@@ -31,8 +31,8 @@ struct route_metrics {
     atomic_ulong evicted_reading;
     atomic_ulong large_answer_bytes;    /* large answers built and not yet sent */
     atomic_ulong large_answers_refused; /* 503s: that memory was full */
-    atomic_uint connections_open;  /* accepted and not yet closed */
-    atomic_uint connections_limit; /* served at once (--max-connections, or fewer) */
+    atomic_ulong connections_open;  /* accepted and not yet closed */
+    atomic_ulong connections_limit; /* served at once (--max-connections, or fewer) */
 };
 
 /* Counts one request: route index (route_table_size for none), status and

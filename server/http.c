@@ -609,20 +609,9 @@ static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t ke
     pthread_mutex_unlock(lock);
 }
 
-/* 503 for a large answer that would go over --large-answers-mb, closed as
- * every 503 is (the client comes back on a new connection after Retry-After). */
-static enum MHD_Result reply_busy(const struct live *l, struct MHD_Connection *conn,
-                                  struct request_state *st, const struct server *srv)
-{
-    struct route_response rr = {0};
-    char detail[300];
-    snprintf(detail, sizeof(detail), "Answers over %d KiB being sent to other clients hold "
-             "%lu MiB, the most this server holds (--large-answers-mb); try again in a "
-             "moment, or ask for less (a smaller limit, or from and to).", LARGE_ANSWER / 1024,
-             srv->large_max >> 20);
-    route_problem(&rr, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable", detail, NULL, NULL);
-    return reply_then(l, conn, st, &rr, NULL, 1, "1");
-}
+/* Below, beside the connection limits whose refusals it answers too. */
+static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
+                                         struct request_state *st, const struct server *srv);
 
 static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Connection *conn,
                              struct request_state *st, const struct route_request *req,
@@ -670,7 +659,7 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     if (is_large(&rr) && large_reserve(srv, &rr) != 0) {
         free(key);
         route_response_free(&rr);
-        return reply_busy(l, conn, st, srv);
+        return reply_unavailable(l, conn, st, srv);
     }
     if (cacheable && l->render != NULL)
         atomic_fetch_add_explicit(&srv->metrics.fragment_hits, 1, memory_order_relaxed);
@@ -927,18 +916,27 @@ static int has_entry(const struct request_state *st)
     return st->conn != NULL && !is_refusal(st->conn);
 }
 
+/* 503 with Retry-After: 1, the connection closed after (the client comes
+ * back on a new one): for a connection refused at a limit (st->conn is a
+ * refusal mark), or for a large answer that would take what large answers
+ * hold over --large-answers-mb. */
 static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
                                          struct request_state *st, const struct server *srv)
 {
     struct route_response rr = {0};
-    char detail[200];
+    char detail[300];
     if (st->conn == OVER_CLIENT_LIMIT)
         snprintf(detail, sizeof(detail), "Your address already has %u connections open to "
                  "this server, the most it serves one client; send your requests on those "
                  "(keep-alive), or close one.", srv->max_per_client);
-    else
+    else if (st->conn == OVER_LIMIT)
         snprintf(detail, sizeof(detail), "The server has too many open connections; try "
                  "again in a moment.");
+    else
+        snprintf(detail, sizeof(detail), "Answers over %d KiB being sent to other clients "
+                 "hold %lu MiB, the most this server holds (--large-answers-mb); try again in "
+                 "a moment, or ask for less (a smaller limit, or from and to).",
+                 LARGE_ANSWER / 1024, srv->large_max >> 20);
     route_problem(&rr, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable", detail, NULL, NULL);
     return reply_then(l, conn, st, &rr, NULL, 1, "1");
 }
@@ -1251,6 +1249,12 @@ static void on_log(void *cls, const char *fmt, va_list ap)
  * parent left open. */
 #define SPARE_DESCRIPTORS 64
 
+/* Descriptors needed to serve n connections (accepting up to twice n). */
+static rlim_t descriptors_for(unsigned n, unsigned threads)
+{
+    return 2 * (rlim_t)n + SPARE_DESCRIPTORS + threads;
+}
+
 /* The connections that can be served with the process's descriptors, up to
  * wanted; 0 when too few for one. Every connection the daemon accepts takes a
  * descriptor, and it accepts up to twice the number served: the others are
@@ -1264,7 +1268,7 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 static unsigned fit_descriptors(unsigned wanted, unsigned threads, rlim_t *have)
 {
     struct rlimit rl;
-    rlim_t spare = SPARE_DESCRIPTORS + threads, need = 2 * (rlim_t)wanted + spare;
+    rlim_t spare = descriptors_for(0, threads), need = descriptors_for(wanted, threads);
     *have = RLIM_INFINITY;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return wanted;
@@ -1328,7 +1332,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     if (srv->max_connections == 0) {
         snprintf(err, errlen, "the open-file limit (ulimit -n) is %llu, too low to serve "
                  "connections: raise it to %llu or more", (unsigned long long)fds,
-                 (unsigned long long)(2 + SPARE_DESCRIPTORS + threads));
+                 (unsigned long long)descriptors_for(1, threads));
         server_free(srv);
         return NULL;
     }
@@ -1337,7 +1341,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
                 "included) is %llu: serving at most %u connections, not the %u of "
                 "--max-connections, which needs %llu\n", (unsigned long long)fds,
                 srv->max_connections, cfg->max_connections,
-                2ULL * cfg->max_connections + SPARE_DESCRIPTORS + threads);
+                (unsigned long long)descriptors_for(cfg->max_connections, threads));
     atomic_init(&srv->metrics.connections_limit, srv->max_connections);
     /* One thread is the daemon's own poll thread: MHD warns of a pool of one
      * (or of none), so then the option is left out. */

@@ -1940,8 +1940,7 @@ START_TEST(metrics_count_open_connections)
         now = client_metric(k);
     }
     ck_assert_msg(now >= 0 && now <= open - HELD, "%s is %ld (-1: no answer), %ld before %d "
-                  "connections closed", k, now,
-                  open, HELD);
+                  "connections closed", k, now, open, HELD);
 }
 END_TEST
 

@@ -111,11 +111,6 @@ static void print_tail(const char *log, int lines)
     free(ring);
 }
 
-static void print_log_tail(int lines)
-{
-    print_tail(server.log, lines);
-}
-
 static int start_server(struct harness_server *sp)
 {
     snprintf(sp->log, sizeof(sp->log), "%s/server.log", tmpdir);
@@ -123,7 +118,7 @@ static int start_server(struct harness_server *sp)
                     "--data", (char *)data_dir, "--access-log", NULL};
     if (harness_start(sp, args, 30 * slow, "check_hostile") == 0)
         return 0;
-    print_log_tail(30);
+    print_tail(server.log, 30);
     return -1;
 }
 
@@ -388,7 +383,7 @@ static void alive(const char *after)
     pid_t done = waitpid(server.pid, &status, WNOHANG);
     if (done == server.pid) {
         server.pid = -1;
-        print_log_tail(60);
+        print_tail(server.log, 60);
         ck_abort_msg("after %s: the server is gone (%s %d)", after,
                      WIFSIGNALED(status) ? "killed by signal" : "exit status",
                      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
@@ -398,7 +393,7 @@ static void alive(const char *after)
     const char *st = r.json ? json_string_value(json_object_get(r.json, "status")) : NULL;
     int ok = r.rc == CURLE_OK && r.status == 200 && st != NULL && strcmp(st, "ok") == 0;
     if (!ok)
-        print_log_tail(30);
+        print_tail(server.log, 30);
     ck_assert_msg(ok, "after %s: /health gives %s, status %ld", after,
                   curl_easy_strerror(r.rc), r.status);
     client_resp_free(&r);
@@ -2142,15 +2137,31 @@ static int connect_from(const char *src, unsigned port)
     return fd;
 }
 
-/* GET /health on fd, kept open: the answer in r (status 0 when the
- * connection closed without one). */
-static void health_on(int fd, struct raw *r)
+/* A GET of target in req (of size bytes): its length. */
+static size_t get_request(char *req, size_t size, const char *target)
 {
-    static const char req[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    return (size_t)snprintf(req, size, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", target);
+}
+
+/* GET target on fd, kept open, within timeout_s: the answer in r (status 0
+ * when the connection closed without one). */
+static void get_on(int fd, const char *target, double timeout_s, struct raw *r)
+{
+    char req[512];
+    size_t n = get_request(req, sizeof(req), target);
     memset(r, 0, sizeof(*r));
     r->data = calloc(1, 1);
     r->connected = 1;
-    raw_on(fd, req, sizeof(req) - 1, 0, 0, harness_now() + 5.0 * slow, r);
+    raw_on(fd, req, n, 0, 0, harness_now() + timeout_s, r);
+}
+
+/* GET target on a new connection to port from src, closed after. */
+static void get_new(const char *src, unsigned port, const char *target, double timeout_s,
+                    struct raw *r)
+{
+    int fd = connect_from(src, port);
+    get_on(fd, target, timeout_s, r);
+    close(fd);
 }
 
 START_TEST(a_limit_per_client_address)
@@ -2172,15 +2183,13 @@ START_TEST(a_limit_per_client_address)
     struct raw r;
     for (int i = 0; i < PER_IP; i++) {
         held[i] = connect_from("127.0.0.1", s.port);
-        health_on(held[i], &r);
+        get_on(held[i], "/health", 5.0 * slow, &r);
         ck_assert_msg(r.status == 200, "held connection %d, first request: status %d", i,
                       r.status);
         raw_free(&r);
     }
     /* One more from the same address: refused at once, and told why. */
-    int fd = connect_from("127.0.0.1", s.port);
-    health_on(fd, &r);
-    close(fd);
+    get_new("127.0.0.1", s.port, "/health", 5.0 * slow, &r);
     ck_assert_msg(r.status == 503, "connection %d from one address: status %d, want 503 "
                   "(%.300s)", PER_IP + 1, r.status, r.data);
     check_problem("the per-address refusal", r.head, r.body, r.body_len, 503, NULL);
@@ -2193,14 +2202,12 @@ START_TEST(a_limit_per_client_address)
     raw_free(&r);
     /* Another address is served, and so is each of the first ones: nothing
      * was evicted to make room for the refused one. */
-    fd = connect_from("127.0.0.2", s.port);
-    health_on(fd, &r);
-    close(fd);
+    get_new("127.0.0.2", s.port, "/health", 5.0 * slow, &r);
     ck_assert_msg(r.status == 200, "from another address: status %d (%.300s)", r.status,
                   r.data);
     raw_free(&r);
     for (int i = 0; i < PER_IP; i++) {
-        health_on(held[i], &r);
+        get_on(held[i], "/health", 5.0 * slow, &r);
         ck_assert_msg(r.status == 200, "held connection %d: status %d (%.300s)", i, r.status,
                       r.data);
         raw_free(&r);
@@ -2211,9 +2218,7 @@ START_TEST(a_limit_per_client_address)
     int status;
     do {
         harness_sleep_ms(50);
-        fd = connect_from("127.0.0.1", s.port);
-        health_on(fd, &r);
-        close(fd);
+        get_new("127.0.0.1", s.port, "/health", 5.0 * slow, &r);
         status = r.status;
         raw_free(&r);
     } while (status != 200 && harness_now() < deadline);
@@ -2250,11 +2255,8 @@ static void start_with_nofile(struct harness_server *sp, const char *nofile, con
 /* The value of sample in the /metrics of the server on port, or -1. */
 static long metric_on(unsigned port, const char *sample)
 {
-    static const char req[] = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    int fd = connect_from("127.0.0.1", port);
-    struct raw r = {.connected = 1, .data = calloc(1, 1)};
-    raw_on(fd, req, sizeof(req) - 1, 0, 0, harness_now() + 5.0 * slow, &r);
-    close(fd);
+    struct raw r;
+    get_new("127.0.0.1", port, "/metrics", 5.0 * slow, &r);
     long v = r.status == 200 ? harness_metric(r.body, sample) : -1;
     raw_free(&r);
     return v;
@@ -2312,9 +2314,7 @@ START_TEST(an_open_file_limit_below_the_connection_limit)
             }
             double t0 = harness_now();
             struct raw r;
-            int fd = connect_from("127.0.0.1", s.port);
-            health_on(fd, &r);
-            close(fd);
+            get_new("127.0.0.1", s.port, "/health", 5.0 * slow, &r);
             status = r.status;
             worst = harness_now() - t0 > worst ? harness_now() - t0 : worst;
             raw_free(&r);
@@ -2376,23 +2376,10 @@ static int slow_reader(unsigned port, const char *target)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
                   strerror(errno));
-    char req[256];
-    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", target);
-    ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    char req[512];
+    size_t n = get_request(req, sizeof(req), target);
+    ck_assert_int_eq(send(fd, req, n, MSG_NOSIGNAL), (ssize_t)n);
     return fd;
-}
-
-/* GET target on a new connection to port: the answer in r. */
-static void get_on(unsigned port, const char *target, struct raw *r)
-{
-    char req[256];
-    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", target);
-    int fd = connect_from("127.0.0.1", port);
-    memset(r, 0, sizeof(*r));
-    r->data = calloc(1, 1);
-    r->connected = 1;
-    raw_on(fd, req, (size_t)n, 0, 0, harness_now() + 20.0 * slow, r);
-    close(fd);
 }
 
 START_TEST(large_answers_held_at_once_are_bounded)
@@ -2420,7 +2407,7 @@ START_TEST(large_answers_held_at_once_are_bounded)
     /* A second one would go over: 503, closed as every 503 is; a small
      * answer is served all the while. */
     struct raw r;
-    get_on(s.port, "/timeline?from=1901", &r);
+    get_new("127.0.0.1", s.port, "/timeline?from=1901", 20.0 * slow, &r);
     ck_assert_msg(r.status == 503, "a second large answer over the limit: status %d", r.status);
     check_problem("the large-answer refusal", r.head, r.body, r.body_len, 503, NULL);
     char retry[32] = "", connection[32] = "";
@@ -2429,7 +2416,7 @@ START_TEST(large_answers_held_at_once_are_bounded)
     ck_assert_msg(strstr(r.body, "--large-answers-mb") != NULL && strcmp(retry, "1") == 0 &&
                   strcasecmp(connection, "close") == 0, "the refusal: %.600s", r.data);
     raw_free(&r);
-    get_on(s.port, "/events?limit=5", &r);
+    get_new("127.0.0.1", s.port, "/events?limit=5", 20.0 * slow, &r);
     ck_assert_msg(r.status == 200, "a small answer meanwhile: status %d", r.status);
     raw_free(&r);
     ck_assert_msg(metric_on(s.port, refused) == 1, "%s is not 1", refused);
@@ -2439,7 +2426,7 @@ START_TEST(large_answers_held_at_once_are_bounded)
     while ((bytes = metric_on(s.port, held)) != 0 && harness_now() < deadline)
         harness_sleep_ms(50);
     ck_assert_msg(bytes == 0, "%s is %ld after the slow reader closed", held, bytes);
-    get_on(s.port, "/timeline?from=1901", &r);
+    get_new("127.0.0.1", s.port, "/timeline?from=1901", 20.0 * slow, &r);
     ck_assert_msg(r.status == 200 && r.body_len > 1 << 20, "the large answer afterwards: "
                   "status %d, %zu bytes", r.status, r.body_len);
     raw_free(&r);
