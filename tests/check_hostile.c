@@ -1944,6 +1944,11 @@ START_TEST(connection_flood_beyond_the_limit)
     CURLcode rc[3] = {CURLE_OK, CURLE_OK, CURLE_OK};
     for (int i = 0; i < 3 && hung == 0; i++, tried++) /* one hang is enough to know */
         hung += !new_client(hang_limit, &st[i], &lat[i], &rc[i]);
+    /* Read now, while the flood connections have long been silent (so
+     * evictable): once each has had its answer below, the places can all be
+     * taken by connections that have not waited a second, and /metrics on a
+     * new connection is then rightly answered 503 (client_metric's -1). */
+    long evicted_after = client_metric_reaches(evicted_total, evicted_before + 1);
     /* The client that was connected before keeps being served. */
     double v0 = harness_now();
     struct client_req vq = {.timeout_ms = (long)(hang_limit * 1000)};
@@ -1989,16 +1994,17 @@ START_TEST(connection_flood_beyond_the_limit)
     }
     fprintf(stderr, "hostile: flood: %d connections opened in %.2f s (%d refused at "
             "connect); after %d s %d closed by the server and %d greeted unasked; new "
-            "clients meanwhile (%d): %s/%ld in %.2f s, %s/%ld in %.2f s, %s/%ld in %.2f s; the "
+            "clients meanwhile (%d): %s/%ld in %.2f s, %s/%ld in %.2f s, %s/%ld in %.2f s, %ld "
+            "evicted by then; the "
             "keep-alive client from before: %s/%ld in %.2f s (%ld new connections); then a "
             "request on each flood connection: %d x 200, %d x 503, %d other, %d closed, %d "
             "without any answer after %.0f s\n",
             n_flood, opened, refused, slow, closed_early, greeted, tried,
             curl_easy_strerror(rc[0]), st[0], lat[0], curl_easy_strerror(rc[1]), st[1], lat[1],
-            curl_easy_strerror(rc[2]), st[2], lat[2], curl_easy_strerror(vrc), vstatus, vlat,
+            curl_easy_strerror(rc[2]), st[2], lat[2], evicted_after - evicted_before,
+            curl_easy_strerror(vrc), vstatus, vlat,
             vconnects, ok200, ok503, other, closed, pending, hang_limit + 1.0);
 
-    long evicted_after = client_metric(evicted_total);
     /* The flood ends: everything works again, soon. */
     int flooded = n_flood;
     close_flood();
@@ -2026,7 +2032,9 @@ START_TEST(connection_flood_beyond_the_limit)
                       "status %ld; want 200, in place of a silent flood connection", i + 1,
                       curl_easy_strerror(rc[i]), st[i]);
     /* The first new client found every place taken by a silent connection. */
-    ck_assert_msg(evicted_after > evicted_before, "no connection evicted during the flood");
+    ck_assert_msg(evicted_after > evicted_before, "no connection evicted during the flood "
+                  "(/metrics: %ld before, %ld after; -1 is no answer)", evicted_before,
+                  evicted_after);
     ck_assert_msg(vrc == CURLE_OK && (vstatus == 200 || (vconnects > 0 && vstatus == 503)),
                   "the keep-alive client connected before the flood: %s, status %ld",
                   curl_easy_strerror(vrc), vstatus);
