@@ -300,27 +300,48 @@ static int large_reserve(struct server *srv, const struct route_response *rr)
     return -1;
 }
 
+/* A response for rr's large body, counted in *held by large_reserve and
+ * uncounted when MHD frees it, or at once when no response can be made. */
+static struct MHD_Response *large_response(atomic_ulong *held, struct route_response *rr)
+{
+    struct large_body *large = malloc(sizeof(*large));
+    if (large == NULL) {
+        atomic_fetch_sub_explicit(held, rr->body_len, memory_order_relaxed);
+        return NULL; /* the caller frees the body */
+    }
+    *large = (struct large_body){held, rr->body_len, rr->body};
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        rr->body_len, rr->body, large_body_free, large);
+    if (r == NULL) {
+        large->body = NULL; /* the caller frees it */
+        large_body_free(large);
+    }
+    return r;
+}
+
 /* The one place route responses become HTTP responses: sets the common
- * headers. etag: the response is a cacheable 200. A large body must have
- * been counted by large_reserve: it is uncounted when MHD frees it. */
+ * headers. etag: the response is a cacheable 200. held: where a large body
+ * of an answer built for its request was counted by large_reserve, to be
+ * uncounted when MHD frees it; NULL for a prebuilt response, which is not
+ * counted (it lives as long as its snapshot). Returns NULL when out of
+ * memory (rr's body is left to route_response_free; queue() then fails and
+ * MHD closes the connection). */
 static struct MHD_Response *make_response(const struct live *l, struct route_response *rr,
-                                          const char *etag, const char *encoding)
+                                          const char *etag, const char *encoding,
+                                          atomic_ulong *held)
 {
     struct MHD_Response *r;
-    struct large_body *large =
-        rr->borrowed == NULL && is_large(rr) ? malloc(sizeof(*large)) : NULL;
-    if (rr->borrowed != NULL) { /* prebuilt bytes of the live snapshot */
+    if (rr->borrowed != NULL) /* prebuilt bytes of the live snapshot */
         r = MHD_create_response_from_buffer(rr->body_len, (void *)rr->borrowed,
                                             MHD_RESPMEM_PERSISTENT);
-    } else if (large != NULL) {
-        *large = (struct large_body){&l->ctx.metrics->large_answer_bytes, rr->body_len,
-                                     rr->body};
-        r = MHD_create_response_from_buffer_with_free_callback_cls(rr->body_len, rr->body,
-                                                                  large_body_free, large);
-    } else
+    else if (held != NULL && is_large(rr))
+        r = large_response(held, rr);
+    else
         r = MHD_create_response_from_buffer(rr->body_len, rr->body,
                                             rr->body ? MHD_RESPMEM_MUST_FREE
                                                      : MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return NULL;
     rr->body = NULL; /* MHD owns it now */
     add_common_headers(r);
     if (rr->content_type != NULL)
@@ -341,6 +362,8 @@ static struct MHD_Response *make_response(const struct live *l, struct route_res
 static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *st,
                              int status, struct MHD_Response *r, size_t bytes)
 {
+    if (r == NULL) /* out of memory: MHD closes the connection */
+        return MHD_NO;
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     st->status = status;
     st->bytes = bytes;
@@ -357,7 +380,12 @@ static enum MHD_Result reply_then(const struct live *l, struct MHD_Connection *c
 {
     size_t bytes = rr->body_len;
     int status = rr->status;
-    struct MHD_Response *r = make_response(l, rr, etag, NULL);
+    struct MHD_Response *r =
+        make_response(l, rr, etag, NULL, &l->ctx.metrics->large_answer_bytes);
+    if (r == NULL) {
+        route_response_free(rr);
+        return MHD_NO; /* out of memory: MHD closes the connection */
+    }
     if (retry_after != NULL)
         MHD_add_response_header(r, "Retry-After", retry_after);
     if (close)
@@ -475,11 +503,17 @@ static void prebuild(struct live *l, const char *path)
         zr.borrowed = NULL;
         zr.body_len = zlen;
         zr.link = rr.link ? strdup(rr.link) : NULL;
-        p->gzip = make_response(l, &zr, p->etag_gzip, "gzip");
+        p->gzip = make_response(l, &zr, p->etag_gzip, "gzip", NULL);
         route_response_free(&zr);
     }
-    p->plain = make_response(l, &rr, p->etag, NULL);
+    p->plain = make_response(l, &rr, p->etag, NULL, NULL);
     route_response_free(&rr);
+    if (p->plain == NULL) { /* out of memory: built per request instead */
+        if (p->gzip != NULL)
+            MHD_destroy_response(p->gzip);
+        memset(p, 0, sizeof(*p));
+        l->n_prebuilt--;
+    }
 }
 
 static const struct prebuilt *find_prebuilt(const struct live *l, const struct route_request *req)
@@ -589,9 +623,10 @@ static void cache_make_room(struct response_cache *c, size_t cost)
 static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t key_len,
                       struct MHD_Response *response, size_t body_len, size_t cost)
 {
-    if (cost <= CACHE_MAX_ENTRY)
+    if (response != NULL && cost <= CACHE_MAX_ENTRY)
         cache_make_room(c, cost);
-    if (cost > CACHE_MAX_ENTRY || atomic_load(&c->bytes) + cost > c->max_bytes) {
+    if (response == NULL || cost > CACHE_MAX_ENTRY ||
+        atomic_load(&c->bytes) + cost > c->max_bytes) {
         free(key);
         MHD_destroy_response(response);
         return;
@@ -670,7 +705,8 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     size_t bytes = rr.body_len;
     /* a body borrowed from the snapshot costs the cache only its headers */
     size_t cost = key_len + CACHE_ENTRY_OVERHEAD + (rr.borrowed != NULL ? 0 : bytes);
-    struct MHD_Response *r = make_response(l, &rr, etag, NULL);
+    struct MHD_Response *r =
+        make_response(l, &rr, etag, NULL, &l->ctx.metrics->large_answer_bytes);
     route_response_free(&rr);
     ret = queue(conn, st, 200, r, bytes);
     cache_put(l->cache, kh, key, key_len, r, bytes, cost);
