@@ -342,9 +342,7 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
     return b.p;
 }
 
-/* Appends item's JSON: its fragment, or rendered now when there are none
- * (the render ran out of memory). */
-static void put_item(struct route_buf *b, const struct route_request *req,
+void put_item(struct route_buf *b, const struct route_request *req,
                      enum route_kind kind, const void *item)
 {
     const struct route_fragment *f = route_render_fragment(req->ctx->render, kind, item);

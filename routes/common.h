@@ -51,6 +51,10 @@ void respond_json(struct route_response *resp, int status, json_t *v);
 /* Answers 200 with b's JSON as the body, taking its bytes (b is emptied). */
 void respond_buf(struct route_response *resp, struct route_buf *b);
 
+/* Appends item's JSON (an entity of kind) to b: its fragment, or rendered
+ * now when there are none (the render ran out of memory). */
+void put_item(struct route_buf *b, const struct route_request *req, enum route_kind kind,
+              const void *item);
 /* Renders a page of a query as a collection: data, meta, links, and the
  * Link header. The items' JSON comes from the snapshot's prebuilt fragments
  * when there are any, else it is rendered now (render.h). */

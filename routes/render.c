@@ -357,6 +357,92 @@ void render_source(struct route_buf *b, const struct model_source *s, int with_s
 enum { CHUNK_ITEMS = 1024, MAX_WORKERS = 8 };
 
 /* One chunk: items [first, first + n) of a kind, rendered into one buffer. */
+/* ---- /timeline's slides (TimelineJS3,
+ * https://timeline.knightlab.com/docs/json-format.html). Dates are split
+ * into year/month/day/hour/minute only down to each event's precision, in
+ * the local time the event was reported in. ---- */
+
+static const char *const MONTHS[] = {"January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December"};
+
+/* {day?, hour?, minute?, month?, year}: down to d's precision. */
+static void timeline_date(struct route_buf *b, const struct model_date *d)
+{
+    struct model_civil c;
+    model_time_civil(&d->time, &c);
+    enum model_precision p = d->time.precision;
+    const char *sep = "{";
+    const struct {
+        const char *key;
+        enum model_precision from;
+        int value;
+    } parts[] = {{"\"day\":", MODEL_PRECISION_DAY, c.day},
+                 {"\"hour\":", MODEL_PRECISION_HOUR, c.hour},
+                 {"\"minute\":", MODEL_PRECISION_MINUTE, c.minute},
+                 {"\"month\":", MODEL_PRECISION_MONTH, c.month},
+                 {"\"year\":", MODEL_PRECISION_YEAR, c.year}};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (p < parts[i].from)
+            continue;
+        route_buf_put(b, sep, 1);
+        route_buf_put(b, parts[i].key, strlen(parts[i].key));
+        render_int(b, parts[i].value);
+        sep = ",";
+    }
+    RENDER_LIT(b, "}");
+}
+
+/* "2025", "August 2025", "15 August 2025", "15 August 2025, 11:30". */
+static void display_date(const struct model_date *d, char *buf, size_t size)
+{
+    struct model_civil c;
+    model_time_civil(&d->time, &c);
+    switch (d->time.precision) {
+    case MODEL_PRECISION_YEAR:
+        snprintf(buf, size, "%d", c.year);
+        break;
+    case MODEL_PRECISION_MONTH:
+        snprintf(buf, size, "%s %d", MONTHS[c.month - 1], c.year);
+        break;
+    case MODEL_PRECISION_DAY:
+        snprintf(buf, size, "%d %s %d", c.day, MONTHS[c.month - 1], c.year);
+        break;
+    default:
+        snprintf(buf, size, "%d %s %d, %02d:%02d", c.day, MONTHS[c.month - 1], c.year,
+                 c.hour, c.minute);
+        break;
+    }
+}
+
+/* {display_date, end_date?, group, start_date, text, unique_id} */
+void render_timeline_event(struct route_buf *b, const struct model_event *e)
+{
+    char shown[128], end[64];
+    display_date(&e->start, shown, sizeof(shown));
+    if (e->end != NULL) {
+        display_date(e->end, end, sizeof(end));
+        size_t n = strlen(shown);
+        snprintf(shown + n, sizeof(shown) - n, " – %s", end);
+    }
+    RENDER_LIT(b, "{\"display_date\":");
+    render_string(b, shown);
+    if (e->end != NULL) {
+        RENDER_LIT(b, ",\"end_date\":");
+        timeline_date(b, e->end);
+    }
+    RENDER_LIT(b, ",\"group\":");
+    render_string(b, model_event_type_names[e->type]);
+    RENDER_LIT(b, ",\"start_date\":");
+    timeline_date(b, &e->start);
+    RENDER_LIT(b, ",\"text\":{\"headline\":");
+    render_string(b, e->title);
+    RENDER_LIT(b, ",\"text\":");
+    render_string(b, e->summary);
+    RENDER_LIT(b, "},\"unique_id\":");
+    render_string(b, e->id);
+    RENDER_LIT(b, "}");
+}
+
 struct render_chunk {
     enum route_kind kind;
     size_t first, n;
@@ -377,7 +463,8 @@ static const void *const *kind_items(const struct model_snapshot *snap, enum rou
     case ROUTE_EVENTS: *n = snap->n_events; return (const void *const *)snap->events;
     case ROUTE_QUOTES: *n = snap->n_quotes; return (const void *const *)snap->quotes;
     case ROUTE_ACTORS: *n = snap->n_actors; return (const void *const *)snap->actors;
-    default: *n = snap->n_sources; return (const void *const *)snap->sources;
+    case ROUTE_SOURCES: *n = snap->n_sources; return (const void *const *)snap->sources;
+    default: *n = snap->n_events; return (const void *const *)snap->events; /* slides */
     }
 }
 
@@ -387,7 +474,8 @@ void render_item(struct route_buf *b, enum route_kind kind, const void *item)
     case ROUTE_EVENTS: render_event(b, item); break;
     case ROUTE_QUOTES: render_quote(b, item); break;
     case ROUTE_ACTORS: render_actor(b, item); break;
-    default: render_source(b, item, 0); break;
+    case ROUTE_SOURCES: render_source(b, item, 0); break;
+    default: render_timeline_event(b, item); break;
     }
 }
 
@@ -398,7 +486,8 @@ const struct route_fragment *route_render_fragment(const struct route_render *r,
         return NULL;
     uint32_t rank;
     switch (kind) {
-    case ROUTE_EVENTS: rank = ((const struct model_event *)item)->rank; break;
+    case ROUTE_EVENTS:
+    case ROUTE_TIMELINE: rank = ((const struct model_event *)item)->rank; break;
     case ROUTE_QUOTES: rank = ((const struct model_quote *)item)->rank; break;
     case ROUTE_ACTORS: rank = ((const struct model_actor *)item)->rank; break;
     default: rank = ((const struct model_source *)item)->rank; break;

@@ -22,8 +22,16 @@ struct route_fragment {
     size_t len;       /* strlen(json) */
 };
 
-/* What an entity, a fragment or a page is of. */
-enum route_kind { ROUTE_EVENTS, ROUTE_QUOTES, ROUTE_ACTORS, ROUTE_SOURCES, ROUTE_KINDS };
+/* What an entity, a fragment or a page is of. ROUTE_TIMELINE: events as
+ * /timeline shows them (TimelineJS3 slides). */
+enum route_kind {
+    ROUTE_EVENTS,
+    ROUTE_QUOTES,
+    ROUTE_ACTORS,
+    ROUTE_SOURCES,
+    ROUTE_TIMELINE,
+    ROUTE_KINDS
+};
 
 struct route_render {
     /* By kind, then by rank, as the snapshot orders them. */
@@ -58,6 +66,9 @@ void render_event(struct route_buf *b, const struct model_event *e);
 void render_quote(struct route_buf *b, const struct model_quote *q);
 void render_actor(struct route_buf *b, const struct model_actor *a);
 void render_source(struct route_buf *b, const struct model_source *s, int with_supports);
+/* e as a TimelineJS3 slide: {display_date, end_date?, group, start_date,
+ * text: {headline, text}, unique_id}. */
+void render_timeline_event(struct route_buf *b, const struct model_event *e);
 /* item, an entity of kind, as lists show it (a source with its counts). */
 void render_item(struct route_buf *b, enum route_kind kind, const void *item);
 

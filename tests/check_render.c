@@ -103,9 +103,9 @@ START_TEST(reals_are_written_as_jansson_does)
 END_TEST
 
 /* The JSON of one entity must be canonical (what jansson makes of its own
- * parse of it) and carry want_id. */
-static void assert_canonical(const char *json, size_t len, const char *want_id,
-                             const char *what)
+ * parse of it) and carry want_id as id_key. */
+static void assert_canonical_id(const char *json, size_t len, const char *id_key,
+                                const char *want_id, const char *what)
 {
     ck_assert_msg(strlen(json) == len, "%s %s: %zu bytes, strlen %zu", what, want_id, len,
                   strlen(json));
@@ -113,8 +113,8 @@ static void assert_canonical(const char *json, size_t len, const char *want_id,
     json_t *v = json_loadb(json, len, 0, &err);
     ck_assert_msg(v != NULL, "%s %s: not JSON (%s at %d): %.300s", what, want_id, err.text,
                   err.position, json);
-    ck_assert_msg(json_is_string(json_object_get(v, "id")) &&
-                      strcmp(json_string_value(json_object_get(v, "id")), want_id) == 0,
+    ck_assert_msg(json_is_string(json_object_get(v, id_key)) &&
+                      strcmp(json_string_value(json_object_get(v, id_key)), want_id) == 0,
                   "%s: fragment of %s is %.200s", what, want_id, json);
     char *canon = jansson_of(v);
     ck_assert_msg(strlen(canon) == len && memcmp(canon, json, len) == 0,
@@ -123,32 +123,75 @@ static void assert_canonical(const char *json, size_t len, const char *want_id,
     free(canon);
 }
 
+static void assert_canonical(const char *json, size_t len, const char *want_id,
+                             const char *what)
+{
+    assert_canonical_id(json, len, "id", want_id, what);
+}
+
 /* Every item's fragment: canonical, and the item's own (each entity
  * struct begins with its id). */
 static void assert_fragments(const struct route_render *r, enum route_kind kind,
                              const void *const *items, size_t n)
 {
-    static const char *const names[ROUTE_KINDS] = {"event", "quote", "actor", "source"};
+    static const char *const names[ROUTE_KINDS] = {"event", "quote", "actor", "source",
+                                                   "timeline slide"};
+    const char *id_key = kind == ROUTE_TIMELINE ? "unique_id" : "id";
     for (size_t i = 0; i < n; i++) {
         const struct route_fragment *f = route_render_fragment(r, kind, items[i]);
-        assert_canonical(f->json, f->len, *(const char *const *)items[i], names[kind]);
+        assert_canonical_id(f->json, f->len, id_key, *(const char *const *)items[i],
+                            names[kind]);
     }
+}
+
+/* The answer to GET target ("path" or "path?name=value") through its
+ * route, with the fragments of r (or rendered now when r is NULL): a 200. */
+static void route_get(const struct model_snapshot *snap, const struct route_render *r,
+                      const char *target, struct route_response *resp)
+{
+    struct route_context ctx = {.build = "test", .render = r};
+    char path[128], buf[128];
+    snprintf(path, sizeof(path), "%s", target);
+    struct route_request req = {.path = path, .snap = snap, .ctx = &ctx};
+    char *query = strchr(path, '?');
+    if (query != NULL) {
+        *query++ = '\0';
+        char *eq = strchr(query, '=');
+        ck_assert_ptr_nonnull(eq);
+        *eq = '\0';
+        req.params[0] = (struct route_param){query, eq + 1};
+        req.n_params = 1;
+    }
+    snprintf(buf, sizeof(buf), "%s", path);
+    ck_assert_int_eq(route_split_path(buf, &req), 0);
+    route_handler h = route_match(&req);
+    ck_assert_ptr_nonnull(h);
+    memset(resp, 0, sizeof(*resp));
+    h(&req, resp);
+    ck_assert_msg(resp->status == 200, "%s: status %d", target, resp->status);
+}
+
+/* Assembled from fragments or rendered now, the answer is the same. */
+static void assert_same_without_render(const struct model_snapshot *snap,
+                                       const struct route_render *r, const char *path)
+{
+    struct route_response with, without;
+    route_get(snap, r, path, &with);
+    route_get(snap, NULL, path, &without);
+    const char *a = with.borrowed ? with.borrowed : with.body;
+    const char *b = without.borrowed ? without.borrowed : without.body;
+    ck_assert_msg(with.body_len == without.body_len && memcmp(a, b, with.body_len) == 0,
+                  "%s from fragments:\n%.300s\nrendered now:\n%.300s", path, a, b);
+    route_response_free(&with);
+    route_response_free(&without);
 }
 
 /* The answer to GET path, through its route, must be canonical too. */
 static void assert_route_canonical(const struct model_snapshot *snap,
                                    const struct route_render *r, const char *path)
 {
-    struct route_context ctx = {.build = "test", .render = r};
-    struct route_request req = {.path = path, .snap = snap, .ctx = &ctx};
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%s", path);
-    ck_assert_int_eq(route_split_path(buf, &req), 0);
-    route_handler h = route_match(&req);
-    ck_assert_ptr_nonnull(h);
-    struct route_response resp = {0};
-    h(&req, &resp);
-    ck_assert_int_eq(resp.status, 200);
+    struct route_response resp;
+    route_get(snap, r, path, &resp);
     json_error_t err;
     json_t *v = json_loadb(resp.body, resp.body_len, 0, &err);
     ck_assert_msg(v != NULL, "%s: not JSON (%s at %d)", path, err.text, err.position);
@@ -171,6 +214,7 @@ static void check_corpus(const char *dir)
     assert_fragments(r, ROUTE_QUOTES, (const void *const *)snap->quotes, snap->n_quotes);
     assert_fragments(r, ROUTE_ACTORS, (const void *const *)snap->actors, snap->n_actors);
     assert_fragments(r, ROUTE_SOURCES, (const void *const *)snap->sources, snap->n_sources);
+    assert_fragments(r, ROUTE_TIMELINE, (const void *const *)snap->events, snap->n_events);
     for (size_t i = 0; i < snap->n_sources; i++) {
         struct route_buf b = {NULL, 0, 0};
         render_source(&b, snap->sources[i], 1);
@@ -179,6 +223,11 @@ static void check_corpus(const char *dir)
     }
     assert_route_canonical(snap, r, "/timeline");
     assert_route_canonical(snap, r, "/events");
+    static const char *const paths[] = {"/timeline", "/timeline?status=occurred",
+                                        "/timeline?from=2025-08-15", "/events",
+                                        "/events?limit=3", "/quotes", "/actors", "/sources"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        assert_same_without_render(snap, r, paths[i]);
     route_render_free(r);
     model_snapshot_free(snap);
 }
