@@ -1,7 +1,6 @@
 /* GET /timeline: the events in the TimelineJS3 JSON format
  * (https://timeline.knightlab.com/docs/json-format.html), each one's slide
  * from the snapshot's prebuilt fragments (render.c: render_timeline_event). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -300,10 +300,11 @@ static int large_reserve(struct server *srv, const struct route_response *rr)
     return -1;
 }
 
-/* A response for rr's large body, counted in *held by large_reserve and
- * uncounted when MHD frees it, or at once when no response can be made. */
-static struct MHD_Response *large_response(atomic_ulong *held, struct route_response *rr)
+/* A response for rr's large body, counted by large_reserve and uncounted
+ * when MHD frees it, or at once when no response can be made. */
+static struct MHD_Response *large_response(const struct live *l, struct route_response *rr)
 {
+    atomic_ulong *held = &l->ctx.metrics->large_answer_bytes;
     struct large_body *large = malloc(sizeof(*large));
     if (large == NULL) {
         atomic_fetch_sub_explicit(held, rr->body_len, memory_order_relaxed);
@@ -320,22 +321,22 @@ static struct MHD_Response *large_response(atomic_ulong *held, struct route_resp
 }
 
 /* The one place route responses become HTTP responses: sets the common
- * headers. etag: the response is a cacheable 200. held: where a large body
- * of an answer built for its request was counted by large_reserve, to be
- * uncounted when MHD frees it; NULL for a prebuilt response, which is not
+ * headers. etag: the response is a cacheable 200. reserved: rr is an answer
+ * built for its request, whose body, when large, large_reserve has counted
+ * (uncounted when MHD frees it); 0 for a prebuilt response, which is not
  * counted (it lives as long as its snapshot). Returns NULL when out of
  * memory (rr's body is left to route_response_free; queue() then fails and
  * MHD closes the connection). */
 static struct MHD_Response *make_response(const struct live *l, struct route_response *rr,
                                           const char *etag, const char *encoding,
-                                          atomic_ulong *held)
+                                          int reserved)
 {
     struct MHD_Response *r;
     if (rr->borrowed != NULL) /* prebuilt bytes of the live snapshot */
         r = MHD_create_response_from_buffer(rr->body_len, (void *)rr->borrowed,
                                             MHD_RESPMEM_PERSISTENT);
-    else if (held != NULL && is_large(rr))
-        r = large_response(held, rr);
+    else if (reserved && is_large(rr))
+        r = large_response(l, rr);
     else
         r = MHD_create_response_from_buffer(rr->body_len, rr->body,
                                             rr->body ? MHD_RESPMEM_MUST_FREE
@@ -380,8 +381,7 @@ static enum MHD_Result reply_then(const struct live *l, struct MHD_Connection *c
 {
     size_t bytes = rr->body_len;
     int status = rr->status;
-    struct MHD_Response *r =
-        make_response(l, rr, etag, NULL, &l->ctx.metrics->large_answer_bytes);
+    struct MHD_Response *r = make_response(l, rr, etag, NULL, 1);
     if (r == NULL) {
         route_response_free(rr);
         return MHD_NO; /* out of memory: MHD closes the connection */
@@ -503,10 +503,10 @@ static void prebuild(struct live *l, const char *path)
         zr.borrowed = NULL;
         zr.body_len = zlen;
         zr.link = rr.link ? strdup(rr.link) : NULL;
-        p->gzip = make_response(l, &zr, p->etag_gzip, "gzip", NULL);
+        p->gzip = make_response(l, &zr, p->etag_gzip, "gzip", 0);
         route_response_free(&zr);
     }
-    p->plain = make_response(l, &rr, p->etag, NULL, NULL);
+    p->plain = make_response(l, &rr, p->etag, NULL, 0);
     route_response_free(&rr);
     if (p->plain == NULL) { /* out of memory: built per request instead */
         if (p->gzip != NULL)
@@ -705,8 +705,7 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     size_t bytes = rr.body_len;
     /* a body borrowed from the snapshot costs the cache only its headers */
     size_t cost = key_len + CACHE_ENTRY_OVERHEAD + (rr.borrowed != NULL ? 0 : bytes);
-    struct MHD_Response *r =
-        make_response(l, &rr, etag, NULL, &l->ctx.metrics->large_answer_bytes);
+    struct MHD_Response *r = make_response(l, &rr, etag, NULL, 1);
     route_response_free(&rr);
     ret = queue(conn, st, 200, r, bytes);
     cache_put(l->cache, kh, key, key_len, r, bytes, cost);

@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -2392,14 +2393,25 @@ static int slow_reader(unsigned port, const char *target)
 
 static const char large_held[] = "timeline_large_answer_bytes";
 
+/* sample in the /metrics of the server on port once it is from lo to hi, or
+ * as it is after timeout_s (-1: no answer). */
+static long metric_on_within(unsigned port, const char *sample, long lo, long hi,
+                             double timeout_s)
+{
+    double deadline = harness_now() + timeout_s;
+    long v = metric_on(port, sample);
+    while ((v < lo || v > hi) && harness_now() < deadline) {
+        harness_sleep_ms(50);
+        v = metric_on(port, sample);
+    }
+    return v;
+}
+
 /* After what happened (when), the server on port soon holds no large
  * answer, and serves the large answer to target. */
 static void assert_large_served_after(unsigned port, const char *when, const char *target)
 {
-    long bytes;
-    double deadline = harness_now() + 10.0 * slow;
-    while ((bytes = metric_on(port, large_held)) != 0 && harness_now() < deadline)
-        harness_sleep_ms(50);
+    long bytes = metric_on_within(port, large_held, 0, 0, 10.0 * slow);
     ck_assert_msg(bytes == 0, "%s is %ld after %s", large_held, bytes, when);
     struct raw r;
     get_new("127.0.0.1", port, target, 20.0 * slow, &r);
@@ -2420,12 +2432,7 @@ START_TEST(large_answers_held_at_once_are_bounded)
     /* One large answer alone always passes, however low the limit: a slow
      * reader holds it (filtered, so built for the request). */
     int first = slow_reader(s.port, "/timeline?from=1900");
-    double deadline = harness_now() + 10.0 * slow;
-    long bytes = metric_on(s.port, large_held);
-    while (bytes <= 1L << 20 && harness_now() < deadline) {
-        harness_sleep_ms(50);
-        bytes = metric_on(s.port, large_held);
-    }
+    long bytes = metric_on_within(s.port, large_held, (1L << 20) + 1, LONG_MAX, 10.0 * slow);
     ck_assert_msg(bytes > 1L << 20, "%s is %ld while a slow reader holds a filtered /timeline",
                   large_held, bytes);
     long peak = bytes;
@@ -2453,10 +2460,8 @@ START_TEST(large_answers_held_at_once_are_bounded)
      * uncounted (before, the gauge wrapped below 0 and every large answer
      * was refused from then on). */
     kill(s.pid, SIGHUP);
-    deadline = harness_now() + 30.0 * slow;
-    while (metric_on(s.port, "timeline_reloads_total") < 1 && harness_now() < deadline)
-        harness_sleep_ms(50);
-    ck_assert_msg(metric_on(s.port, "timeline_reloads_total") == 1, "the reload did not happen");
+    long reloads = metric_on_within(s.port, "timeline_reloads_total", 1, 1, 30.0 * slow);
+    ck_assert_msg(reloads == 1, "timeline_reloads_total is %ld after SIGHUP", reloads);
     assert_large_served_after(s.port, "a reload freed the old snapshot", "/timeline?from=1902");
     int mhd;
     stop_cleanly(&s, &mhd);
