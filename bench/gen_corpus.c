@@ -40,7 +40,7 @@
 /* ------------------------------------------------------------------------ */
 /* utilities                                                                 */
 
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void die(const char *fmt, ...)
 {
     va_list ap;
     fputs("gen_corpus: ", stderr);
@@ -248,7 +248,7 @@ static void buf_clear(Buf *b)
     b->p[0] = 0;
 }
 
-static void buf_printf(Buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void buf_printf(Buf *b, const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;
