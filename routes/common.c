@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,90 @@ void route_response_free(struct route_response *r)
 {
     free(r->body);
     free(r->link);
+    if (r->rope != NULL)
+        route_rope_free(r->rope);
+    free(r->rope);
     r->body = NULL;
     r->link = NULL;
+    r->rope = NULL;
+}
+
+int route_response_flatten(struct route_response *r)
+{
+    if (r->rope == NULL)
+        return 0;
+    char *body = malloc(r->body_len + 1);
+    if (body == NULL)
+        return -1;
+    struct route_rope_at at = {0, 0};
+    route_rope_read(r->rope, &at, 0, body, r->body_len);
+    body[r->body_len] = '\0';
+    route_rope_free(r->rope);
+    free(r->rope);
+    r->rope = NULL;
+    r->body = body;
+    return 0;
+}
+
+/* ---- Ropes ---- */
+
+/* Span s of r (route_rope_at): its bytes, and their count in *len. */
+static const char *rope_span(const struct route_rope *r, size_t s, size_t *len)
+{
+    size_t i = s / 2;
+    if (s % 2 == 1) {
+        *len = r->pieces[i].len;
+        return r->pieces[i].p;
+    }
+    size_t from = i == 0 ? 0 : r->pieces[i - 1].own_at;
+    size_t to = i < r->n ? r->pieces[i].own_at : r->own.len;
+    *len = to - from;
+    return *len > 0 ? r->own.p + from : "";
+}
+
+size_t route_rope_read(const struct route_rope *r, struct route_rope_at *at, size_t pos,
+                       char *out, size_t max)
+{
+    if (pos < at->start) /* backwards: from the start again */
+        *at = (struct route_rope_at){0, 0};
+    size_t done = 0;
+    while (done < max && at->span <= 2 * r->n) {
+        size_t len;
+        const char *p = rope_span(r, at->span, &len);
+        size_t off = pos + done - at->start;
+        if (off >= len) {
+            at->start += len;
+            at->span++;
+            continue;
+        }
+        size_t k = len - off < max - done ? len - off : max - done;
+        memcpy(out + done, p + off, k);
+        done += k;
+    }
+    return done;
+}
+
+size_t route_rope_memory(const struct route_rope *r)
+{
+    return r->own.cap + r->cap * sizeof(*r->pieces);
+}
+
+void route_rope_free(struct route_rope *r)
+{
+    free(r->own.p);
+    free(r->pieces);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Appends n bytes at p, which outlive r, without copying them. */
+static void rope_borrow(struct route_rope *r, const char *p, size_t n)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 1024;
+        r->pieces = realloc(r->pieces, r->cap * sizeof(*r->pieces));
+    }
+    r->pieces[r->n++] = (struct route_piece){p, (uint32_t)n, (uint32_t)r->own.len};
+    r->borrowed_len += n;
 }
 
 /* s, or when it is not valid UTF-8 a malloc'd copy (in *copy) with each
@@ -342,14 +425,49 @@ static char *page_url(const struct route_request *req, const char *new_cursor)
     return b.p;
 }
 
-void put_item(struct route_buf *b, const struct route_request *req,
-                     enum route_kind kind, const void *item)
+void put_item(struct route_rope *r, const struct route_request *req, enum route_kind kind,
+              const void *item)
 {
     const struct route_fragment *f = route_render_fragment(req->ctx->render, kind, item);
-    if (f != NULL)
-        route_buf_put(b, f->json, f->len);
+    if (f == NULL)
+        render_item(&r->own, kind, item);
+    else if (r->own.len + r->borrowed_len + f->len < ROUTE_ROPE_MIN ||
+             r->own.len > UINT32_MAX || f->len > UINT32_MAX)
+        route_buf_put(&r->own, f->json, f->len);
     else
-        render_item(b, kind, item);
+        rope_borrow(r, f->json, f->len);
+}
+
+void respond_rope(struct route_response *resp, struct route_rope *r)
+{
+    if (r->n == 0) {
+        respond_buf(resp, &r->own);
+        return;
+    }
+    struct route_rope *kept = malloc(sizeof(*kept));
+    /* it is held until its client has read it: no slack */
+    struct route_piece *exact = realloc(r->pieces, r->n * sizeof(*r->pieces));
+    if (exact != NULL) {
+        r->pieces = exact;
+        r->cap = r->n;
+    }
+    char *own = realloc(r->own.p, r->own.len + 1);
+    if (own != NULL) {
+        r->own.p = own;
+        r->own.cap = r->own.len + 1;
+    }
+    if (kept == NULL) {
+        route_rope_free(r);
+        route_problem(resp, 503, "Service Unavailable", "The server is out of memory; "
+                      "try again later.", NULL, NULL);
+        return;
+    }
+    *kept = *r;
+    memset(r, 0, sizeof(*r));
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->rope = kept;
+    resp->body_len = kept->own.len + kept->borrowed_len;
 }
 
 void respond_entity(const struct route_request *req, struct route_response *resp,
@@ -378,21 +496,22 @@ void respond_page(const struct route_request *req, struct route_response *resp,
         resp->link = NULL;
     /* {"data":[…],"links":{"next","self"},"meta":{…}}, keys in sorted order
      * as everywhere (render.h). */
-    struct route_buf b = {NULL, 0, 0};
-    RENDER_LIT(&b, "{\"data\":[");
+    struct route_rope r = {{NULL, 0, 0}, NULL, 0, 0, 0};
+    struct route_buf *b = &r.own;
+    RENDER_LIT(b, "{\"data\":[");
     for (size_t i = 0; i < page->count; i++) {
         if (i > 0)
-            RENDER_LIT(&b, ",");
-        put_item(&b, req, kind, page->items[i]);
+            RENDER_LIT(b, ",");
+        put_item(&r, req, kind, page->items[i]);
     }
-    RENDER_LIT(&b, "],\"links\":{\"next\":");
-    render_string_or_null(&b, next);
-    RENDER_LIT(&b, ",\"self\":");
-    render_string(&b, self);
-    route_buf_printf(&b, "},\"meta\":{\"limit\":%zu,\"next_cursor\":", limit);
-    render_string_or_null(&b, more ? page->next_cursor : NULL);
-    route_buf_printf(&b, ",\"total\":%zu}}", page->total);
+    RENDER_LIT(b, "],\"links\":{\"next\":");
+    render_string_or_null(b, next);
+    RENDER_LIT(b, ",\"self\":");
+    render_string(b, self);
+    route_buf_printf(b, "},\"meta\":{\"limit\":%zu,\"next_cursor\":", limit);
+    render_string_or_null(b, more ? page->next_cursor : NULL);
+    route_buf_printf(b, ",\"total\":%zu}}", page->total);
     free(self);
     free(next);
-    respond_buf(resp, &b);
+    respond_rope(resp, &r);
 }

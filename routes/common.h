@@ -36,12 +36,6 @@ int param_id(const struct route_request *req, const char *name, const char **out
 int param_text(const struct route_request *req, const char **out, struct route_response *resp);
 int param_cursor(const struct route_request *req, const char **out, struct route_response *resp);
 
-/* A growing string, NUL-terminated once anything was added; p is malloc'd
- * (start from {NULL, 0, 0}; hand p on as a body, or free it). */
-struct route_buf {
-    char *p;
-    size_t len, cap;
-};
 void route_buf_put(struct route_buf *b, const char *s, size_t n);
 __attribute__((format(printf, 2, 3))) void route_buf_printf(struct route_buf *b,
                                                             const char *fmt, ...);
@@ -51,10 +45,14 @@ void respond_json(struct route_response *resp, int status, json_t *v);
 /* Answers 200 with b's JSON as the body, taking its bytes (b is emptied). */
 void respond_buf(struct route_response *resp, struct route_buf *b);
 
-/* Appends item's JSON (an entity of kind) to b: its fragment, or rendered
+/* Appends item's JSON (an entity of kind) to r: its fragment, copied while
+ * the body is under ROUTE_ROPE_MIN and borrowed from then on, or rendered
  * now when there are none (the render ran out of memory). */
-void put_item(struct route_buf *b, const struct route_request *req, enum route_kind kind,
+void put_item(struct route_rope *r, const struct route_request *req, enum route_kind kind,
               const void *item);
+/* Answers 200 with r's JSON as the body, taking its bytes and pieces (r is
+ * emptied): one body when nothing was borrowed, else the rope. */
+void respond_rope(struct route_response *resp, struct route_rope *r);
 /* Renders a page of a query as a collection: data, meta, links, and the
  * Link header. The items' JSON comes from the snapshot's prebuilt fragments
  * when there are any, else it is rendered now (render.h). */

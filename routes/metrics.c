@@ -97,9 +97,9 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "timeline_connections_evicted_total{waiting_for=\"request\"} %lu\n"
             "timeline_connections_evicted_total{waiting_for=\"read\"} %lu\n",
             get(&m->evicted_waiting), get(&m->evicted_reading));
-    route_buf_printf(&o, "# HELP timeline_large_answer_bytes Memory held by answers over "
-            "256 KiB built for their request and still being sent (at most "
-            "--large-answers-mb).\n# TYPE timeline_large_answer_bytes gauge\n"
+    route_buf_printf(&o, "# HELP timeline_large_answer_bytes Memory held by answers built "
+            "for their request that each hold over 256 KiB and are still being sent "
+            "(at most --large-answers-mb).\n# TYPE timeline_large_answer_bytes gauge\n"
             "timeline_large_answer_bytes %lu\n"
             "# HELP timeline_large_answers_refused_total Requests answered 503 because "
             "their large answer would have held more than --large-answers-mb.\n"

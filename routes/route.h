@@ -6,6 +6,7 @@
 #define ROUTES_ROUTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -43,19 +44,72 @@ struct route_request {
     const struct route_context *ctx;
 };
 
+/* A growing string, NUL-terminated once anything was added; p is malloc'd
+ * (start from {NULL, 0, 0}; hand p on as a body, or free it). */
+struct route_buf {
+    char *p;
+    size_t len, cap;
+};
+
+/* A large body that is not copied: bytes of its own with fragments borrowed
+ * from the snapshot between them. A filtered /timeline of 100,000 events is
+ * 37 MB of slides that the snapshot already holds; assembled as a copy, each
+ * such answer held 37 MB until its client had read it. As a rope it holds
+ * 16 bytes per item, and the server sends it a block at a time. Piece i
+ * comes after own.p[0 .. pieces[i].own_at). */
+struct route_piece {
+    const char *p;
+    uint32_t len;
+    uint32_t own_at;
+};
+
+struct route_rope {
+    struct route_buf own;
+    struct route_piece *pieces; /* malloc'd */
+    size_t n, cap;
+    size_t borrowed_len; /* the pieces' bytes */
+};
+
+/* Where a sequential read of a rope is: span 2i is own bytes before piece
+ * i (2n: after the last), span 2i + 1 is piece i; start: its offset in the
+ * body. Start from {0, 0}. */
+struct route_rope_at {
+    size_t span;
+    size_t start;
+};
+
+/* Copies the body's bytes from offset pos (at most max, fewer only at its
+ * end) into out and returns their count. Reads that go forward are cheap. */
+size_t route_rope_read(const struct route_rope *r, struct route_rope_at *at, size_t pos,
+                       char *out, size_t max);
+/* The memory r holds, the borrowed bytes aside. */
+size_t route_rope_memory(const struct route_rope *r);
+void route_rope_free(struct route_rope *r);
+
 struct route_response {
     int status;
     char *body; /* malloc'd, owned by the response */
-    size_t body_len;
+    size_t body_len; /* of body, borrowed or rope */
     /* Or a body borrowed from the snapshot's prebuilt fragments, valid as
      * long as the snapshot (body is NULL then). */
     const char *borrowed;
+    /* Or, for a body over ROUTE_ROPE_MIN assembled from fragments, a rope
+     * whose pieces are valid as long as the snapshot (malloc'd, owned by the
+     * response; body is NULL then). */
+    struct route_rope *rope;
     const char *content_type;
     char *link; /* RFC 8288 Link header value, malloc'd, or NULL */
     int uncacheable; /* changes without the corpus changing (/health) */
 };
 
+/* Bodies assembled from fragments are copied up to this size; from there
+ * on, fragments are borrowed (a rope). */
+#define ROUTE_ROPE_MIN (256 * 1024)
+
 void route_response_free(struct route_response *r);
+/* Makes a rope's body one malloc'd body (what a response kept for every
+ * request needs). Returns 0, or -1 when out of memory (r is unchanged). */
+int route_response_flatten(struct route_response *r);
 
 typedef void (*route_handler)(const struct route_request *req,
                               struct route_response *resp);

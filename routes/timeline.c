@@ -16,8 +16,8 @@ void route_timeline(const struct route_request *req, struct route_response *resp
     if (params_check(req, spec, resp) != 0 || event_filter(req, &f, actors, resp) != 0)
         return;
     /* {"events":[…],"title":{"text":{"headline","text"}}}, keys sorted. */
-    struct route_buf b = {NULL, 0, 0};
-    RENDER_LIT(&b, "{\"events\":[");
+    struct route_rope r = {{NULL, 0, 0}, NULL, 0, 0, 0};
+    RENDER_LIT(&r.own, "{\"events\":[");
     struct model_page *page = malloc(sizeof(*page));
     struct model_page_request pr = {0, MODEL_LIMIT_MAX, NULL};
     char cursor[MODEL_CURSOR_MAX], err[256];
@@ -27,14 +27,14 @@ void route_timeline(const struct route_request *req, struct route_response *resp
             break; /* cannot happen: the cursors are our own */
         for (size_t i = 0; i < page->count; i++, n++) {
             if (n > 0)
-                RENDER_LIT(&b, ",");
-            put_item(&b, req, ROUTE_TIMELINE, page->items[i]);
+                RENDER_LIT(&r.own, ",");
+            put_item(&r, req, ROUTE_TIMELINE, page->items[i]);
         }
         memcpy(cursor, page->next_cursor, sizeof(cursor));
         pr.cursor = cursor;
     } while (cursor[0] != '\0');
     free(page);
-    route_buf_printf(&b, "],\"title\":{\"text\":{\"headline\":\"Timeline\","
+    route_buf_printf(&r.own, "],\"title\":{\"text\":{\"headline\":\"Timeline\","
                      "\"text\":\"%zu event%s\"}}}", n, n == 1 ? "" : "s");
-    respond_buf(resp, &b);
+    respond_rope(resp, &r);
 }

@@ -69,13 +69,15 @@ struct prebuilt {
 #define CACHE_ENTRY_OVERHEAD 512 /* an MHD response and its headers */
 #define CACHE_STRIPE (CACHE_SLOTS / CACHE_LOCKS) /* slot i * CACHE_LOCKS + lock */
 
-/* An answer built for its request and larger than this (a filtered /timeline
- * of a large corpus, a long page) stays in memory until its client has read
- * all but what the kernel buffers: 60 slow readers of a 37 MB /timeline took
- * the server from 0.85 to 3 GB. Such answers together hold at most
- * --large-answers-mb (one alone always passes); smaller ones are bounded by
- * the connection limit and go to socket buffers. Equal to the largest cache
- * entry: a large answer is never cached, so it is counted once. */
+/* An answer built for its request that holds more memory than this (a
+ * rope: a filtered /timeline of a large corpus, a long page; or a large body
+ * rendered without fragments) holds it until its client has read all but
+ * what the kernel buffers: when such answers were copies, 60 slow readers of
+ * a 37 MB /timeline took the server from 0.85 to 3 GB, and a rope of it
+ * still holds 2 MB. Such answers together hold at most --large-answers-mb
+ * (one alone always passes); smaller ones are bounded by the connection
+ * limit. Equal to the largest cache entry: a large answer is never cached,
+ * so it is counted once. */
 #define LARGE_ANSWER CACHE_MAX_ENTRY
 
 struct cache_entry {
@@ -266,25 +268,57 @@ static void add_cache_headers(const struct live *l, struct MHD_Response *r, cons
     MHD_add_response_header(r, "Vary", "Accept-Encoding");
 }
 
-/* Is rr's body a large answer, built for its request? */
-static int is_large(const struct route_response *rr)
+/* What MHD asks of a rope at a time (and allocates for it). */
+#define ROPE_BLOCK (64 * 1024)
+
+/* The memory rr's body holds until MHD has sent it: a body of its own, or a
+ * rope and the block MHD reads it into; none for bytes borrowed whole. */
+static size_t held_bytes(const struct route_response *rr)
 {
-    return rr->body != NULL && rr->body_len > LARGE_ANSWER;
+    if (rr->rope != NULL)
+        return route_rope_memory(rr->rope) + ROPE_BLOCK;
+    return rr->body != NULL ? rr->body_len : 0;
 }
 
-/* A large answer's body, counted in *held until MHD frees it. */
-struct large_body {
+/* Is rr a large answer, built for its request? A rope is, unless one of its
+ * fragments is larger than ROPE_BLOCK: its own bytes before the first piece
+ * are within a fragment of ROUTE_ROPE_MIN. */
+static int is_large(const struct route_response *rr)
+{
+    return held_bytes(rr) > LARGE_ANSWER;
+}
+
+/* A large answer while MHD sends it, counted in *held (n bytes, or 0 when
+ * not counted) until MHD frees it: a body, or a rope read from wherever MHD
+ * asks, which keeps its snapshot (the fragments it borrows) alive. */
+struct large_answer {
     atomic_ulong *held;
     size_t n;
     char *body;
+    struct route_rope *rope;
+    struct route_rope_at at;
+    struct live *live; /* referenced while rope is */
 };
 
-static void large_body_free(void *cls)
+static void large_answer_free(void *cls)
 {
-    struct large_body *b = cls;
-    atomic_fetch_sub_explicit(b->held, b->n, memory_order_relaxed);
-    free(b->body);
-    free(b);
+    struct large_answer *a = cls;
+    atomic_fetch_sub_explicit(a->held, a->n, memory_order_relaxed);
+    free(a->body);
+    if (a->rope != NULL)
+        route_rope_free(a->rope);
+    free(a->rope);
+    live_release(a->live);
+    free(a);
+}
+
+/* MHD's content reader for a rope: max bytes from pos, which only goes
+ * forward on a connection (but may fall inside what was read before). */
+static ssize_t rope_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct large_answer *a = cls;
+    size_t n = route_rope_read(a->rope, &a->at, (size_t)pos, buf, max);
+    return n > 0 ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
 }
 
 /* Counts the large answer rr against --large-answers-mb: 0, or -1 (nothing
@@ -292,31 +326,46 @@ static void large_body_free(void *cls)
 static int large_reserve(struct server *srv, const struct route_response *rr)
 {
     atomic_ulong *held = &srv->metrics.large_answer_bytes;
-    unsigned long before = atomic_fetch_add_explicit(held, rr->body_len, memory_order_relaxed);
-    if (before == 0 || before + rr->body_len <= srv->large_max)
+    size_t n = held_bytes(rr);
+    unsigned long before = atomic_fetch_add_explicit(held, n, memory_order_relaxed);
+    if (before == 0 || before + n <= srv->large_max)
         return 0;
-    atomic_fetch_sub_explicit(held, rr->body_len, memory_order_relaxed);
+    atomic_fetch_sub_explicit(held, n, memory_order_relaxed);
     atomic_fetch_add_explicit(&srv->metrics.large_answers_refused, 1, memory_order_relaxed);
     return -1;
 }
 
-/* A response for rr's large body, counted by large_reserve and uncounted
- * when MHD frees it, or at once when no response can be made. */
-static struct MHD_Response *large_response(const struct live *l, struct route_response *rr)
+/* A response for rr's large body or rope, whose held_bytes large_reserve
+ * has counted when counted is set: uncounted when MHD frees it, or at once
+ * when no response can be made (rr keeps its body or rope then). */
+static struct MHD_Response *large_response(struct live *l, struct route_response *rr,
+                                           int counted)
 {
     atomic_ulong *held = &l->ctx.metrics->large_answer_bytes;
-    struct large_body *large = malloc(sizeof(*large));
-    if (large == NULL) {
-        atomic_fetch_sub_explicit(held, rr->body_len, memory_order_relaxed);
-        return NULL; /* the caller frees the body */
+    size_t n = counted ? held_bytes(rr) : 0;
+    struct large_answer *a = malloc(sizeof(*a));
+    if (a == NULL) {
+        atomic_fetch_sub_explicit(held, n, memory_order_relaxed);
+        return NULL;
     }
-    *large = (struct large_body){held, rr->body_len, rr->body};
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
-        rr->body_len, rr->body, large_body_free, large);
+    *a = (struct large_answer){held, n, rr->body, rr->rope, {0, 0}, NULL};
+    struct MHD_Response *r;
+    if (rr->rope != NULL) {
+        a->live = l;
+        atomic_fetch_add(&l->refs, 1);
+        r = MHD_create_response_from_callback(rr->body_len, ROPE_BLOCK, rope_reader, a,
+                                              large_answer_free);
+    } else {
+        r = MHD_create_response_from_buffer_with_free_callback_cls(rr->body_len, rr->body,
+                                                                   large_answer_free, a);
+    }
     if (r == NULL) {
-        large->body = NULL; /* the caller frees it */
-        large_body_free(large);
+        a->body = NULL; /* left to the caller */
+        a->rope = NULL;
+        large_answer_free(a);
+        return NULL;
     }
+    rr->rope = NULL; /* MHD owns it now */
     return r;
 }
 
@@ -324,10 +373,11 @@ static struct MHD_Response *large_response(const struct live *l, struct route_re
  * headers. etag: the response is a cacheable 200. reserved: rr is an answer
  * built for its request, whose body, when large, large_reserve has counted
  * (uncounted when MHD frees it); 0 for a prebuilt response, which is not
- * counted (it lives as long as its snapshot). Returns NULL when out of
- * memory (rr's body is left to route_response_free; queue() then fails and
- * MHD closes the connection). */
-static struct MHD_Response *make_response(const struct live *l, struct route_response *rr,
+ * counted (it lives as long as its snapshot). A rope is sent a block at a
+ * time from its pieces. Returns NULL when out of memory (rr's body or rope
+ * is left to route_response_free; queue() then fails and MHD closes the
+ * connection). */
+static struct MHD_Response *make_response(struct live *l, struct route_response *rr,
                                           const char *etag, const char *encoding,
                                           int reserved)
 {
@@ -335,8 +385,8 @@ static struct MHD_Response *make_response(const struct live *l, struct route_res
     if (rr->borrowed != NULL) /* prebuilt bytes of the live snapshot */
         r = MHD_create_response_from_buffer(rr->body_len, (void *)rr->borrowed,
                                             MHD_RESPMEM_PERSISTENT);
-    else if (reserved && is_large(rr))
-        r = large_response(l, rr);
+    else if (rr->rope != NULL || (reserved && is_large(rr)))
+        r = large_response(l, rr, reserved && is_large(rr)); /* as serve() counted it */
     else
         r = MHD_create_response_from_buffer(rr->body_len, rr->body,
                                             rr->body ? MHD_RESPMEM_MUST_FREE
@@ -375,7 +425,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *
  * closes the connection: what follows on it cannot be trusted to be a
  * request, or the server wants the socket back; retry_after: a Retry-After
  * value, or NULL. */
-static enum MHD_Result reply_then(const struct live *l, struct MHD_Connection *conn,
+static enum MHD_Result reply_then(struct live *l, struct MHD_Connection *conn,
                                   struct request_state *st, struct route_response *rr,
                                   const char *etag, int close, const char *retry_after)
 {
@@ -396,7 +446,7 @@ static enum MHD_Result reply_then(const struct live *l, struct MHD_Connection *c
     return ret;
 }
 
-static enum MHD_Result reply(const struct live *l, struct MHD_Connection *conn,
+static enum MHD_Result reply(struct live *l, struct MHD_Connection *conn,
                              struct request_state *st, struct route_response *rr,
                              const char *etag)
 {
@@ -484,7 +534,8 @@ static void prebuild(struct live *l, const char *path)
     if (h == NULL || l->n_prebuilt == MAX_PREBUILT)
         return;
     h(&req, &rr);
-    if (rr.status != 200 || rr.uncacheable) {
+    /* one body, sent as is to every client (a large /timeline is a rope) */
+    if (rr.status != 200 || rr.uncacheable || route_response_flatten(&rr) != 0) {
         route_response_free(&rr);
         return;
     }
@@ -645,7 +696,7 @@ static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t ke
 }
 
 /* Below, beside the connection limits whose refusals it answers too. */
-static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
+static enum MHD_Result reply_unavailable(struct live *l, struct MHD_Connection *conn,
                                          struct request_state *st, const struct server *srv);
 
 static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Connection *conn,
@@ -698,7 +749,7 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     }
     if (cacheable && l->render != NULL)
         atomic_fetch_add_explicit(&srv->metrics.fragment_hits, 1, memory_order_relaxed);
-    if (key == NULL || !cacheable) {
+    if (key == NULL || !cacheable || rr.rope != NULL) { /* a rope is read as it is sent */
         free(key);
         return reply(l, conn, st, &rr, cacheable ? etag : NULL);
     }
@@ -955,7 +1006,7 @@ static int has_entry(const struct request_state *st)
  * back on a new one): for a connection refused at a limit (st->conn is a
  * refusal mark), or for a large answer that would take what large answers
  * hold over --large-answers-mb. */
-static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connection *conn,
+static enum MHD_Result reply_unavailable(struct live *l, struct MHD_Connection *conn,
                                          struct request_state *st, const struct server *srv)
 {
     struct route_response rr = {0};
@@ -976,7 +1027,7 @@ static enum MHD_Result reply_unavailable(const struct live *l, struct MHD_Connec
     return reply_then(l, conn, st, &rr, NULL, 1, "1");
 }
 
-static enum MHD_Result reply_not_allowed(const struct live *l, struct MHD_Connection *conn,
+static enum MHD_Result reply_not_allowed(struct live *l, struct MHD_Connection *conn,
                                         struct request_state *st, const char *method)
 {
     struct route_response rr = {0};

@@ -171,13 +171,22 @@ static void route_get(const struct model_snapshot *snap, const struct route_rend
     ck_assert_msg(resp->status == 200, "%s: status %d", target, resp->status);
 }
 
+/* The same, as one body (what a rope reads as). */
+static void route_get_flat(const struct model_snapshot *snap, const struct route_render *r,
+                           const char *target, struct route_response *resp)
+{
+    route_get(snap, r, target, resp);
+    ck_assert_int_eq(route_response_flatten(resp), 0);
+    ck_assert_ptr_null(resp->rope);
+}
+
 /* Assembled from fragments or rendered now, the answer is the same. */
 static void assert_same_without_render(const struct model_snapshot *snap,
                                        const struct route_render *r, const char *path)
 {
     struct route_response with, without;
-    route_get(snap, r, path, &with);
-    route_get(snap, NULL, path, &without);
+    route_get_flat(snap, r, path, &with);
+    route_get_flat(snap, NULL, path, &without);
     const char *a = with.borrowed ? with.borrowed : with.body;
     const char *b = without.borrowed ? without.borrowed : without.body;
     ck_assert_msg(with.body_len == without.body_len && memcmp(a, b, with.body_len) == 0,
@@ -191,7 +200,7 @@ static void assert_route_canonical(const struct model_snapshot *snap,
                                    const struct route_render *r, const char *path)
 {
     struct route_response resp;
-    route_get(snap, r, path, &resp);
+    route_get_flat(snap, r, path, &resp);
     json_error_t err;
     json_t *v = json_loadb(resp.body, resp.body_len, 0, &err);
     ck_assert_msg(v != NULL, "%s: not JSON (%s at %d)", path, err.text, err.position);
@@ -199,6 +208,64 @@ static void assert_route_canonical(const struct model_snapshot *snap,
     ck_assert_msg(strlen(canon) == resp.body_len && memcmp(canon, resp.body, resp.body_len) == 0,
                   "%s: not as jansson writes it:\n%.300s\n%.300s", path, resp.body, canon);
     free(canon);
+    route_response_free(&resp);
+}
+
+/* Reads rope's n bytes into out as libmicrohttpd does: block bytes at a
+ * time from where it is, of which it sends (moves on by) only advance. */
+static void read_rope(const struct route_rope *rope, struct route_rope_at *at, size_t n,
+                      size_t block, size_t advance, char *out)
+{
+    char *buf = malloc(block);
+    for (size_t pos = 0; pos < n;) {
+        size_t k = route_rope_read(rope, at, pos, buf, block);
+        ck_assert_msg(k == (n - pos < block ? n - pos : block),
+                      "a read of %zu at %zu of %zu gave %zu bytes", block, pos, n, k);
+        size_t sent = advance < k ? advance : k;
+        memcpy(out + pos, buf, sent);
+        pos += sent;
+    }
+    ck_assert_msg(route_rope_read(rope, at, n, buf, block) == 0, "a read at the end");
+    free(buf);
+}
+
+/* A large answer assembled from fragments is a rope (its fragments not
+ * copied), and however it is read (a byte at a time, in blocks, again
+ * from inside the last block after a partial send, from the start again
+ * once at the end) it is the body it flattens to, which is also the body
+ * rendered without fragments (assert_same_without_render). */
+static void assert_rope_reads(const struct model_snapshot *snap, const struct route_render *r,
+                              const char *path)
+{
+    struct route_response resp;
+    route_get(snap, r, path, &resp);
+    ck_assert_msg(resp.rope != NULL && resp.rope->n > 0 && resp.body_len > ROUTE_ROPE_MIN,
+                  "%s: %zu bytes and not a rope", path, resp.body_len);
+    /* Past the first ROUTE_ROPE_MIN bytes, only the commas between items
+     * and the closing bytes are its own; it holds no slack. */
+    const struct route_rope *rope = resp.rope;
+    ck_assert_msg(rope->own.len <= ROUTE_ROPE_MIN + rope->n + 1024 &&
+                      route_rope_memory(rope) <= rope->own.len + 1 + rope->n * sizeof(*rope->pieces),
+                  "%s: a rope of %zu bytes holds %zu, %zu of its own", path, resp.body_len,
+                  route_rope_memory(rope), rope->own.len);
+    size_t n = resp.body_len;
+    static const size_t ways[][2] = {{1, 1}, {7, 7}, {4096, 4096}, {65536, 65536},
+                                     {65536, 1000}, {SIZE_MAX, SIZE_MAX}};
+    char *read[sizeof(ways) / sizeof(ways[0])];
+    struct route_rope_at at = {0, 0};
+    for (size_t w = 0; w < sizeof(ways) / sizeof(ways[0]); w++) {
+        read[w] = malloc(n);
+        /* the same position each time: after the first way, it starts over */
+        read_rope(resp.rope, &at, n, ways[w][0] < n ? ways[w][0] : n,
+                  ways[w][1] < n ? ways[w][1] : n, read[w]);
+    }
+    ck_assert_int_eq(route_response_flatten(&resp), 0);
+    for (size_t w = 0; w < sizeof(ways) / sizeof(ways[0]); w++) {
+        ck_assert_msg(memcmp(read[w], resp.body, n) == 0,
+                      "%s read %zu bytes at a time (sending %zu) is not its body", path,
+                      ways[w][0], ways[w][1]);
+        free(read[w]);
+    }
     route_response_free(&resp);
 }
 
@@ -228,6 +295,14 @@ static void check_corpus(const char *dir)
                                         "/events?limit=3", "/quotes", "/actors", "/sources"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
         assert_same_without_render(snap, r, paths[i]);
+    if (snap->n_events > 1000) { /* the generated corpus: its lists are large */
+        static const char *const large[] = {"/timeline", "/timeline?from=1900",
+                                            "/events?limit=500"};
+        for (size_t i = 0; i < sizeof(large) / sizeof(large[0]); i++) {
+            assert_same_without_render(snap, r, large[i]);
+            assert_rope_reads(snap, r, large[i]);
+        }
+    }
     route_render_free(r);
     model_snapshot_free(snap);
 }

@@ -244,6 +244,7 @@ static void handle(struct route_request *req, const char *path, struct route_res
         route_not_found(req, resp);
     else
         route_table[route].handler(req, resp);
+    FUZZ_CHECK(route_response_flatten(resp) == 0, "%s: out of memory", path);
     if (count) /* once a request, so that /metrics answers alike both times */
         metrics_count(&metrics, route, resp->status, 1);
     free(pathbuf);
