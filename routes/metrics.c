@@ -91,8 +91,9 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "timeline_reload_failures_total %lu\n",
         get(&m->reloads), get(&m->reload_failures));
     route_buf_printf(&o, "# HELP timeline_connections_evicted_total Connections shut down at "
-            "the connection limit to make room for a new one: each had waited longest, and "
-            "at least a second, on its client, for a request or to read a response.\n"
+            "the connection limit to make room for a new one, or (read) at "
+            "--large-answers-mb for a large answer: each had waited longest, and at least "
+            "a second, on its client, for a request or to read a response.\n"
             "# TYPE timeline_connections_evicted_total counter\n"
             "timeline_connections_evicted_total{waiting_for=\"request\"} %lu\n"
             "timeline_connections_evicted_total{waiting_for=\"read\"} %lu\n",

@@ -698,6 +698,8 @@ static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t ke
 /* Below, beside the connection limits whose refusals it answers too. */
 static enum MHD_Result reply_unavailable(struct live *l, struct MHD_Connection *conn,
                                          struct request_state *st, const struct server *srv);
+static void evict_slowest_large_reader(struct server *srv);
+static void mark_large(struct request_state *st);
 
 static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Connection *conn,
                              struct request_state *st, const struct route_request *req,
@@ -745,8 +747,11 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     if (is_large(&rr) && large_reserve(srv, &rr) != 0) {
         free(key);
         route_response_free(&rr);
+        evict_slowest_large_reader(srv);
         return reply_unavailable(l, conn, st, srv);
     }
+    if (is_large(&rr))
+        mark_large(st);
     if (cacheable && l->render != NULL)
         atomic_fetch_add_explicit(&srv->metrics.fragment_hits, 1, memory_order_relaxed);
     if (key == NULL || !cacheable || rr.rope != NULL) { /* a rope is read as it is sent */
@@ -805,6 +810,7 @@ struct conn_entry {
      * for room. */
     atomic_llong waiting_since;
     atomic_llong answering_since;
+    atomic_int large; /* the response in flight is a large answer */
     atomic_int evicted;
     struct conn_entry *prev, *next;
 };
@@ -842,6 +848,25 @@ static long long read_wait_ms(const struct conn_entry *e, long long now)
     return held < now - since ? held : now - since;
 }
 
+/* The connection whose client has left its response unread longest, and
+ * at least EVICT_AFTER_MS (only among those sending a large answer when
+ * large_only is set); NULL when none has. Under conns_lock. */
+static struct conn_entry *longest_reading(struct server *srv, long long now, int large_only)
+{
+    struct conn_entry *pick = NULL;
+    long long longest = EVICT_AFTER_MS - 1;
+    for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
+        if (large_only && !atomic_load_explicit(&e->large, memory_order_relaxed))
+            continue;
+        long long waited = read_wait_ms(e, now);
+        if (waited > longest && !atomic_load(&e->evicted)) {
+            longest = waited;
+            pick = e;
+        }
+    }
+    return pick;
+}
+
 /* The connection that has waited longest, and at least EVICT_AFTER_MS, for
  * a request, or failing that for its client to read; NULL when none has.
  * *reading says which. Under conns_lock. */
@@ -856,42 +881,59 @@ static struct conn_entry *longest_waiting(struct server *srv, long long now, int
             pick = e;
         }
     }
-    *reading = 0;
-    if (pick != NULL)
-        return pick;
-    for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
-        long long waited = read_wait_ms(e, now);
-        if (waited > longest && !atomic_load(&e->evicted)) {
-            longest = waited;
-            pick = e;
-        }
-    }
-    *reading = pick != NULL;
-    return pick;
+    *reading = pick == NULL;
+    return pick != NULL ? pick : longest_reading(srv, now, 0);
 }
 
-/* Shuts down the connection longest_waiting picks, if any. Under
+/* Shuts e down (reading: its client has left its response unread). Under
  * conns_lock, taken by the caller: an entry leaves the list (on MHD's
  * CLOSED notification) before MHD closes its socket, so the fd is never one
  * that has since been given to another connection. */
-static int evict_longest_waiting(struct server *srv)
+static void evict(struct server *srv, struct conn_entry *e, int reading)
 {
-    int reading;
-    struct conn_entry *pick = longest_waiting(srv, mono_now_ms(), &reading);
-    if (pick == NULL)
-        return 0;
-    atomic_store(&pick->evicted, 1);
+    atomic_store(&e->evicted, 1);
     if (reading) {
         /* What the client has not read is dropped with a reset when MHD
          * closes the socket, rather than kept in the kernel for it. */
         struct linger reset = {.l_onoff = 1, .l_linger = 0};
-        setsockopt(pick->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+        setsockopt(e->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
     }
-    shutdown(pick->fd, SHUT_RDWR); /* MHD reads its end and closes it */
+    shutdown(e->fd, SHUT_RDWR); /* MHD reads its end and closes it */
     atomic_fetch_add_explicit(reading ? &srv->metrics.evicted_reading
                                       : &srv->metrics.evicted_waiting,
                               1, memory_order_relaxed);
-    return 1;
+}
+
+/* Shuts down the connection longest_waiting picks, if any: 1 if one was. */
+static int evict_longest_waiting(struct server *srv)
+{
+    int reading;
+    struct conn_entry *pick = longest_waiting(srv, mono_now_ms(), &reading);
+    if (pick != NULL)
+        evict(srv, pick, reading);
+    return pick != NULL;
+}
+
+/* When a large answer finds --large-answers-mb taken: shuts down the
+ * connection whose client has left a large answer unread longest (at least
+ * EVICT_AFTER_MS), if any, so that the memory it holds is freed and the
+ * refused client, coming back after its Retry-After, finds room. Without
+ * this, clients asking for large answers and not reading them kept every
+ * other large answer refused for as long as they lasted. */
+static void evict_slowest_large_reader(struct server *srv)
+{
+    pthread_mutex_lock(&srv->conns_lock);
+    struct conn_entry *pick = longest_reading(srv, mono_now_ms(), 1);
+    if (pick != NULL)
+        evict(srv, pick, 1);
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
+/* Marks st's connection as sending a large answer (until the request ends). */
+static void mark_large(struct request_state *st)
+{
+    if (st->conn != NULL && !is_refusal(st->conn))
+        atomic_store_explicit(&st->conn->large, 1, memory_order_relaxed);
 }
 
 /* Copies the address of sa into e (for the per-client limit). */
@@ -952,6 +994,7 @@ static void conn_started(struct server *srv, struct MHD_Connection *conn, void *
         set_client(e, addr != NULL ? addr->client_addr : NULL);
         atomic_init(&e->waiting_since, mono_now_ms());
         atomic_init(&e->answering_since, 0);
+        atomic_init(&e->large, 0);
         refused = conn_enter(srv, e, n);
     }
     if (refused != NULL) {
@@ -1019,10 +1062,10 @@ static enum MHD_Result reply_unavailable(struct live *l, struct MHD_Connection *
         snprintf(detail, sizeof(detail), "The server has too many open connections; try "
                  "again in a moment.");
     else
-        snprintf(detail, sizeof(detail), "Answers over %d KiB being sent to other clients "
-                 "hold %lu MiB, the most this server holds (--large-answers-mb); try again in "
-                 "a moment, or ask for less (a smaller limit, or from and to).",
-                 LARGE_ANSWER / 1024, srv->large_max >> 20);
+        snprintf(detail, sizeof(detail), "Large answers being sent to other clients (each "
+                 "holding over %d KiB) hold %lu MiB, the most this server holds "
+                 "(--large-answers-mb); try again in a moment, or ask for less (a smaller "
+                 "limit, or from and to).", LARGE_ANSWER / 1024, srv->large_max >> 20);
     route_problem(&rr, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable", detail, NULL, NULL);
     return reply_then(l, conn, st, &rr, NULL, 1, "1");
 }
@@ -1310,6 +1353,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         metrics_count(&srv->metrics, st->route, st->status, (unsigned long)us);
     /* MHD says a request has ended before it says its connection closed. */
     if (has_entry(st)) {
+        atomic_store_explicit(&st->conn->large, 0, memory_order_relaxed);
         atomic_store_explicit(&st->conn->answering_since, 0, memory_order_relaxed);
         atomic_store_explicit(&st->conn->waiting_since, mono_ms(&now), memory_order_relaxed);
     }
