@@ -445,6 +445,12 @@ void respond_rope(struct route_response *resp, struct route_rope *r)
         return;
     }
     struct route_rope *kept = malloc(sizeof(*kept));
+    if (kept == NULL) {
+        route_rope_free(r);
+        route_problem(resp, 503, "Service Unavailable", "The server is out of memory; "
+                      "try again later.", NULL, NULL);
+        return;
+    }
     /* it is held until its client has read it: no slack */
     struct route_piece *exact = realloc(r->pieces, r->n * sizeof(*r->pieces));
     if (exact != NULL) {
@@ -455,12 +461,6 @@ void respond_rope(struct route_response *resp, struct route_rope *r)
     if (own != NULL) {
         r->own.p = own;
         r->own.cap = r->own.len + 1;
-    }
-    if (kept == NULL) {
-        route_rope_free(r);
-        route_problem(resp, 503, "Service Unavailable", "The server is out of memory; "
-                      "try again later.", NULL, NULL);
-        return;
     }
     *kept = *r;
     memset(r, 0, sizeof(*r));

@@ -352,11 +352,6 @@ void render_source(struct route_buf *b, const struct model_source *s, int with_s
     RENDER_LIT(b, "}");
 }
 
-/* ---- Rendering a snapshot ---- */
-
-enum { CHUNK_ITEMS = 1024, MAX_WORKERS = 8 };
-
-/* One chunk: items [first, first + n) of a kind, rendered into one buffer. */
 /* ---- /timeline's slides (TimelineJS3,
  * https://timeline.knightlab.com/docs/json-format.html). Dates are split
  * into year/month/day/hour/minute only down to each event's precision, in
@@ -443,6 +438,11 @@ void render_timeline_event(struct route_buf *b, const struct model_event *e)
     RENDER_LIT(b, "}");
 }
 
+/* ---- Rendering a snapshot ---- */
+
+enum { CHUNK_ITEMS = 1024, MAX_WORKERS = 8 };
+
+/* One chunk: items [first, first + n) of a kind, rendered into one buffer. */
 struct render_chunk {
     enum route_kind kind;
     size_t first, n;

@@ -335,7 +335,7 @@ static int large_reserve(struct server *srv, const struct route_response *rr)
     return -1;
 }
 
-/* A response for rr's large body or rope, whose held_bytes large_reserve
+/* A response for rr's large body or rope, whose held_bytes large_admit
  * has counted when counted is set: uncounted when MHD frees it, or at once
  * when no response can be made (rr keeps its body or rope then). */
 static struct MHD_Response *large_response(struct live *l, struct route_response *rr,
@@ -371,7 +371,7 @@ static struct MHD_Response *large_response(struct live *l, struct route_response
 
 /* The one place route responses become HTTP responses: sets the common
  * headers. etag: the response is a cacheable 200. reserved: rr is an answer
- * built for its request, whose body, when large, large_reserve has counted
+ * built for its request, whose body, when large, large_admit has counted
  * (uncounted when MHD frees it); 0 for a prebuilt response, which is not
  * counted (it lives as long as its snapshot). A rope is sent a block at a
  * time from its pieces. Returns NULL when out of memory (rr's body or rope
@@ -381,12 +381,13 @@ static struct MHD_Response *make_response(struct live *l, struct route_response 
                                           const char *etag, const char *encoding,
                                           int reserved)
 {
+    int counted = reserved && is_large(rr); /* as large_admit() counted it */
     struct MHD_Response *r;
     if (rr->borrowed != NULL) /* prebuilt bytes of the live snapshot */
         r = MHD_create_response_from_buffer(rr->body_len, (void *)rr->borrowed,
                                             MHD_RESPMEM_PERSISTENT);
-    else if (rr->rope != NULL || (reserved && is_large(rr)))
-        r = large_response(l, rr, reserved && is_large(rr)); /* as serve() counted it */
+    else if (rr->rope != NULL || counted)
+        r = large_response(l, rr, counted);
     else
         r = MHD_create_response_from_buffer(rr->body_len, rr->body,
                                             rr->body ? MHD_RESPMEM_MUST_FREE
@@ -698,8 +699,8 @@ static void cache_put(struct response_cache *c, uint64_t h, char *key, size_t ke
 /* Below, beside the connection limits whose refusals it answers too. */
 static enum MHD_Result reply_unavailable(struct live *l, struct MHD_Connection *conn,
                                          struct request_state *st, const struct server *srv);
-static void evict_slowest_large_reader(struct server *srv);
-static void mark_large(struct request_state *st);
+static int large_admit(struct server *srv, struct request_state *st,
+                       const struct route_response *rr);
 
 static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Connection *conn,
                              struct request_state *st, const struct route_request *req,
@@ -744,14 +745,11 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         route_response_free(&rr);
         return reply_not_modified(srv, l, conn, st, etag);
     }
-    if (is_large(&rr) && large_reserve(srv, &rr) != 0) {
+    if (is_large(&rr) && large_admit(srv, st, &rr) != 0) {
         free(key);
         route_response_free(&rr);
-        evict_slowest_large_reader(srv);
         return reply_unavailable(l, conn, st, srv);
     }
-    if (is_large(&rr))
-        mark_large(st);
     if (cacheable && l->render != NULL)
         atomic_fetch_add_explicit(&srv->metrics.fragment_hits, 1, memory_order_relaxed);
     if (key == NULL || !cacheable || rr.rope != NULL) { /* a rope is read as it is sent */
@@ -929,13 +927,6 @@ static void evict_slowest_large_reader(struct server *srv)
     pthread_mutex_unlock(&srv->conns_lock);
 }
 
-/* Marks st's connection as sending a large answer (until the request ends). */
-static void mark_large(struct request_state *st)
-{
-    if (st->conn != NULL && !is_refusal(st->conn))
-        atomic_store_explicit(&st->conn->large, 1, memory_order_relaxed);
-}
-
 /* Copies the address of sa into e (for the per-client limit). */
 static void set_client(struct conn_entry *e, const struct sockaddr *sa)
 {
@@ -1043,6 +1034,21 @@ static struct conn_entry *conn_entry_of(struct MHD_Connection *conn)
 static int has_entry(const struct request_state *st)
 {
     return st->conn != NULL && !is_refusal(st->conn);
+}
+
+/* Counts rr, a large answer, against --large-answers-mb and marks st's
+ * connection as sending one (until the request ends): 0; or -1, nothing
+ * counted, when it would go over, after making room for the next try. */
+static int large_admit(struct server *srv, struct request_state *st,
+                       const struct route_response *rr)
+{
+    if (large_reserve(srv, rr) != 0) {
+        evict_slowest_large_reader(srv);
+        return -1;
+    }
+    if (has_entry(st))
+        atomic_store_explicit(&st->conn->large, 1, memory_order_relaxed);
+    return 0;
 }
 
 /* 503 with Retry-After: 1, the connection closed after (the client comes

@@ -2174,6 +2174,25 @@ static void get_new(const char *src, unsigned port, const char *target, double t
     close(fd);
 }
 
+/* GET target on new connections to port, each after a pause of pause_ms,
+ * until one is answered 200 or timeout_s has passed: the last answer in r,
+ * how many were asked in *tries (may be NULL). */
+static void get_new_until_200(unsigned port, const char *target, long pause_ms,
+                              double timeout_s, struct raw *r, int *tries)
+{
+    double deadline = harness_now() + timeout_s;
+    int n = 0;
+    do {
+        if (n > 0)
+            raw_free(r);
+        harness_sleep_ms(pause_ms);
+        get_new("127.0.0.1", port, target, 20.0 * slow, r);
+        n++;
+    } while (r->status != 200 && harness_now() < deadline);
+    if (tries != NULL)
+        *tries = n;
+}
+
 START_TEST(a_limit_per_client_address)
 {
     enum { PER_IP = 4 };
@@ -2224,16 +2243,10 @@ START_TEST(a_limit_per_client_address)
     }
     /* One of them closed: its place is the address's again. */
     close(held[0]);
-    double deadline = harness_now() + 5.0 * slow;
-    int status;
-    do {
-        harness_sleep_ms(50);
-        get_new("127.0.0.1", s.port, "/health", 5.0 * slow, &r);
-        status = r.status;
-        raw_free(&r);
-    } while (status != 200 && harness_now() < deadline);
-    ck_assert_msg(status == 200, "after one of its connections closed, the address still "
-                  "gets status %d", status);
+    get_new_until_200(s.port, "/health", 50, 5.0 * slow, &r, NULL);
+    ck_assert_msg(r.status == 200, "after one of its connections closed, the address still "
+                  "gets status %d", r.status);
+    raw_free(&r);
     for (int i = 1; i < PER_IP; i++)
         close(held[i]);
     int mhd;
@@ -2479,17 +2492,12 @@ START_TEST(large_answers_held_at_once_are_bounded)
     /* The refused client comes back after its Retry-After and is served:
      * the slow reader, its large answer unread for a second or more, was
      * shut down (reset) to make room when a large answer found none. */
-    int served = 0, tries = 0;
-    double deadline = harness_now() + 15.0 * slow;
-    while (!served && harness_now() < deadline) {
-        harness_sleep_ms(1000);
-        get_new("127.0.0.1", s.port, "/timeline?from=1901", 20.0 * slow, &r);
-        served = r.status == 200 && r.body_len == sent;
-        tries++;
-        raw_free(&r);
-    }
-    ck_assert_msg(served, "a large answer was still refused %d s after a slow reader of "
-                  "another filled --large-answers-mb", 15 * slow);
+    int tries;
+    get_new_until_200(s.port, "/timeline?from=1901", 1000, 15.0 * slow, &r, &tries);
+    ck_assert_msg(r.status == 200 && r.body_len == sent, "a large answer was still refused "
+                  "%d s after a slow reader of another filled --large-answers-mb (status %d, "
+                  "%zu bytes)", 15 * slow, r.status, r.body_len);
+    raw_free(&r);
     static const char evicted_read[] = "timeline_connections_evicted_total{waiting_for=\"read\"}";
     ck_assert_msg(metric_on(s.port, evicted_read) == 1, "%s is not 1", evicted_read);
     struct timeval wait = {.tv_sec = 5 * slow};
