@@ -84,6 +84,12 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "timeline_cache_hits_total{kind=\"not_modified\"} %lu\n",
         get(&m->prebuilt_hits), get(&m->fragment_hits), get(&m->recent_hits),
         get(&m->not_modified));
+    route_buf_printf(&o, "# HELP timeline_recent_responses_gzipped_total Cached recent "
+            "answers gzipped (once each, then kept beside them) when a client that "
+            "accepts gzip asked for one again.\n"
+            "# TYPE timeline_recent_responses_gzipped_total counter\n"
+            "timeline_recent_responses_gzipped_total %lu\n",
+            get(&m->recent_gzipped));
     route_buf_printf(&o, "# HELP timeline_reloads_total Corpus reloads (SIGHUP) that succeeded.\n"
             "# TYPE timeline_reloads_total counter\ntimeline_reloads_total %lu\n"
             "# HELP timeline_reload_failures_total Corpus reloads that failed (the old "

@@ -1771,6 +1771,27 @@ END_TEST
 
 /* ---- A body on GET ---- */
 
+/* zipped's body, gunzipped, is plain's to the byte (what says whose). */
+static void assert_gunzips_to(const char *what, const struct client_resp *zipped,
+                              const struct client_resp *plain)
+{
+    char *out = malloc(plain->len + 1);
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    ck_assert(inflateInit2(&z, 15 + 16) == Z_OK);
+    z.next_in = (Bytef *)zipped->body;
+    z.avail_in = (uInt)zipped->len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)plain->len + 1;
+    int rc = inflate(&z, Z_FINISH);
+    size_t n = z.total_out;
+    inflateEnd(&z);
+    ck_assert_msg(rc == Z_STREAM_END && n == plain->len && memcmp(out, plain->body, n) == 0,
+                  "%s: gunzipped body differs (rc %d, %zu bytes for %zu)", what, rc, n,
+                  plain->len);
+    free(out);
+}
+
 /* Responses built at load are also precompressed: a client that accepts
  * gzip gets the same bytes, compressed, with Vary and the same ETag. */
 START_TEST(gzip_for_clients_that_accept_it)
@@ -1801,25 +1822,98 @@ START_TEST(gzip_for_clients_that_accept_it)
                       (unsigned char)zipped.body[0] == 0x1f &&
                       (unsigned char)zipped.body[1] == 0x8b,
                       "%s: %zu gzip bytes for %zu plain", paths[i], zipped.len, plain.len);
-        /* Decompressed, it is the plain body to the byte. */
-        char *out = malloc(plain.len + 1);
-        z_stream z;
-        memset(&z, 0, sizeof(z));
-        ck_assert(inflateInit2(&z, 15 + 16) == Z_OK);
-        z.next_in = (Bytef *)zipped.body;
-        z.avail_in = (uInt)zipped.len;
-        z.next_out = (Bytef *)out;
-        z.avail_out = (uInt)plain.len + 1;
-        int rc = inflate(&z, Z_FINISH);
-        size_t n = z.total_out;
-        inflateEnd(&z);
-        ck_assert_msg(rc == Z_STREAM_END && n == plain.len && memcmp(out, plain.body, n) == 0,
-                      "%s: gunzipped body differs (rc %d, %zu bytes for %zu)", paths[i], rc, n,
-                      plain.len);
-        free(out);
+        assert_gunzips_to(paths[i], &zipped, &plain);
         client_resp_free(&plain);
         client_resp_free(&zipped);
     }
+}
+END_TEST
+
+/* GET path with Accept-Encoding: gzip and, unless NULL, If-None-Match. */
+static void get_gzip(const char *path, const char *inm, struct client_resp *r)
+{
+    char h[160];
+    snprintf(h, sizeof(h), "If-None-Match: %s", inm ? inm : "");
+    struct client_req q = {.headers = {"Accept-Encoding: gzip", inm ? h : NULL, NULL}};
+    http(path, &q, r);
+}
+
+/* A recent answer (here a filtered page) asked for again by a client that
+ * accepts gzip is sent gzipped, compressed once and kept: the first asker
+ * gets it plain, the next ones the same bytes gzipped, with their own tag
+ * and the same Link; a small answer is never compressed. */
+START_TEST(recent_answers_gzipped_when_asked_again)
+{
+    if (skip_when_proxied("gzip (the proxy decodes and re-encodes bodies)"))
+        return;
+    const char *path = "/events?from=2025-08-01&limit=13"; /* asked for by no other test */
+    const char *k = "timeline_recent_responses_gzipped_total";
+    long before = client_metric(k);
+    struct client_resp first, again, later, plain;
+    get_gzip(path, NULL, &first);
+    char enc[64], t1[64], t2[64], l1[512], l2[512], ct[64], vary[64];
+    ck_assert_msg(first.status == 200 && first.len > 1024, "%ld, %zu bytes", first.status,
+                  first.len);
+    ck_assert_msg(header(&first, "Content-Encoding", enc, sizeof(enc)) == 0,
+                  "the first asker got Content-Encoding %s", enc);
+    get_gzip(path, NULL, &again);
+    ck_assert_msg(again.status == 200 &&
+                  header(&again, "Content-Encoding", enc, sizeof(enc)) == 1 &&
+                  strcmp(enc, "gzip") == 0, "asked again: %ld, not gzipped", again.status);
+    assert_gunzips_to(path, &again, &first);
+    ck_assert_msg(again.len * 3 < first.len, "%zu gzip bytes for %zu", again.len, first.len);
+    ck_assert(header(&first, "ETag", t1, sizeof(t1)) == 1);
+    ck_assert(header(&again, "ETag", t2, sizeof(t2)) == 1);
+    char want[80];
+    snprintf(want, sizeof(want), "%.*s-gz\"", (int)strlen(t1) - 1, t1);
+    ck_assert_str_eq(t2, want);
+    ck_assert(header(&first, "Link", l1, sizeof(l1)) == 1);
+    ck_assert(header(&again, "Link", l2, sizeof(l2)) == 1);
+    ck_assert_str_eq(l1, l2);
+    ck_assert(header(&again, "Content-Type", ct, sizeof(ct)) == 1);
+    ck_assert_str_eq(ct, "application/json");
+    ck_assert(header(&again, "Vary", vary, sizeof(vary)) == 1);
+    ck_assert_str_eq(vary, "Accept-Encoding");
+    ck_assert_int_eq(client_metric_reaches(k, before + 1), before + 1);
+    /* kept: the next gzip client gets the same bytes, not compressed again */
+    get_gzip(path, NULL, &later);
+    ck_assert_msg(later.len == again.len && memcmp(later.body, again.body, later.len) == 0,
+                  "a later asker got other bytes (%zu, %zu)", later.len, again.len);
+    ck_assert_int_eq(client_metric(k), before + 1);
+    /* a client without gzip still gets the plain answer */
+    get(path, &plain);
+    ck_assert_msg(plain.len == first.len && memcmp(plain.body, first.body, plain.len) == 0 &&
+                  header(&plain, "Content-Encoding", enc, sizeof(enc)) == 0,
+                  "plain after gzip differs");
+    /* Each tag, alone or in a list (which needs the cache's verdict), is a
+     * 304 with that tag. */
+    char list[160];
+    snprintf(list, sizeof(list), "\"other\", %s", t2);
+    const char *inms[] = {t2, list, t1};
+    const char *tags[] = {t2, t2, t1};
+    for (size_t i = 0; i < 3; i++) {
+        struct client_resp c;
+        char tag[64];
+        get_gzip(path, inms[i], &c);
+        ck_assert_msg(c.status == 304 && header(&c, "ETag", tag, sizeof(tag)) == 1 &&
+                      strcmp(tag, tags[i]) == 0, "If-None-Match %s: %ld", inms[i], c.status);
+        client_resp_free(&c);
+    }
+    client_resp_free(&first);
+    client_resp_free(&again);
+    client_resp_free(&later);
+    client_resp_free(&plain);
+
+    /* an answer under 1 KiB is not worth it */
+    const char *small = "/actors/steve-witkoff";
+    for (int i = 0; i < 3; i++) {
+        get_gzip(small, NULL, &first);
+        ck_assert_msg(first.status == 200 && first.len < 1024 &&
+                      header(&first, "Content-Encoding", enc, sizeof(enc)) == 0,
+                      "%s: %ld, %zu bytes, gzipped", small, first.status, first.len);
+        client_resp_free(&first);
+    }
+    ck_assert_int_eq(client_metric(k), before + 1);
 }
 END_TEST
 
@@ -2267,6 +2361,7 @@ int main(int argc, char **argv)
     tc = tcase_create("http");
     tcase_add_test(tc, etags_and_conditional_requests);
     tcase_add_test(tc, gzip_for_clients_that_accept_it);
+    tcase_add_test(tc, recent_answers_gzipped_when_asked_again);
     tcase_add_test(tc, metrics_count_requests);
     tcase_add_test(tc, metrics_count_open_connections);
     tcase_add_test(tc, filtered_responses_are_cached);
