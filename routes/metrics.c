@@ -94,12 +94,17 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "# TYPE timeline_reloads_total counter\ntimeline_reloads_total %lu\n"
             "# HELP timeline_reload_failures_total Corpus reloads that failed (the old "
             "corpus kept serving).\n# TYPE timeline_reload_failures_total counter\n"
-            "timeline_reload_failures_total %lu\n",
-        get(&m->reloads), get(&m->reload_failures));
+            "timeline_reload_failures_total %lu\n"
+            "# HELP timeline_corpora_replaced Corpora that a reload has replaced, still "
+            "held by answers being sent (a client that leaves such an answer unread for "
+            "a second is shut down when the next reload starts).\n"
+            "# TYPE timeline_corpora_replaced gauge\ntimeline_corpora_replaced %lu\n",
+        get(&m->reloads), get(&m->reload_failures), get(&m->corpora_replaced));
     route_buf_printf(&o, "# HELP timeline_connections_evicted_total Connections shut down at "
             "the connection limit to make room for a new one, or (read) at "
-            "--large-answers-mb for a large answer: each had waited longest, and at least "
-            "a second, on its client, for a request or to read a response.\n"
+            "--large-answers-mb for a large answer or at a reload to free a replaced "
+            "corpus: each had waited at least a second on its client, for a request or "
+            "to read a response.\n"
             "# TYPE timeline_connections_evicted_total counter\n"
             "timeline_connections_evicted_total{waiting_for=\"request\"} %lu\n"
             "timeline_connections_evicted_total{waiting_for=\"read\"} %lu\n",

@@ -32,6 +32,7 @@ struct route_metrics {
     atomic_ulong evicted_reading;
     atomic_ulong large_answer_bytes;    /* large answers built and not yet sent */
     atomic_ulong large_answers_refused; /* 503s: that memory was full */
+    atomic_ulong corpora_replaced;  /* replaced by a reload, still held by answers */
     atomic_ulong connections_open;  /* accepted and not yet closed */
     atomic_ulong connections_limit; /* served at once (--max-connections, or fewer) */
 };

@@ -112,6 +112,8 @@ struct response_cache {
 
 struct live {
     atomic_int refs;
+    unsigned long generation; /* 1 for the first corpus, +1 at each reload */
+    atomic_int replaced; /* a reload has put another one in its place */
     struct model_snapshot *snap;
     struct route_render *render;
     struct route_context ctx;
@@ -141,6 +143,7 @@ struct server {
     struct MHD_Daemon *daemon;
     pthread_mutex_t lock; /* guards current and status */
     struct live *current;
+    unsigned long generation; /* current's */
     struct reload_status *status; /* NULL until the first reload */
     struct route_context base; /* openapi, version, build */
     int access_log;
@@ -207,6 +210,8 @@ static void cache_drop(struct response_cache *c, struct cache_entry *e)
 
 static void live_free(struct live *l)
 {
+    if (atomic_load(&l->replaced))
+        atomic_fetch_sub(&l->ctx.metrics->corpora_replaced, 1);
     for (size_t i = 0; i < l->n_prebuilt; i++) {
         MHD_destroy_response(l->prebuilt[i].plain);
         if (l->prebuilt[i].gzip != NULL)
@@ -963,6 +968,7 @@ struct conn_entry {
     atomic_llong waiting_since;
     atomic_llong answering_since;
     atomic_int large; /* the response in flight is a large answer */
+    atomic_ulong serving; /* the generation of the live state it answers from, 0: none */
     atomic_int evicted;
     struct conn_entry *prev, *next;
 };
@@ -1140,6 +1146,7 @@ static void conn_started(struct server *srv, struct MHD_Connection *conn, void *
         atomic_init(&e->waiting_since, mono_now_ms());
         atomic_init(&e->answering_since, 0);
         atomic_init(&e->large, 0);
+        atomic_init(&e->serving, 0);
         refused = conn_enter(srv, e, n);
     }
     if (refused != NULL) {
@@ -1249,6 +1256,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
     if (has_entry(st)) { /* the whole request is in: now its answer is */
         atomic_store_explicit(&st->conn->waiting_since, 0, memory_order_relaxed);
         atomic_store_explicit(&st->conn->answering_since, mono_now_ms(), memory_order_relaxed);
+        atomic_store_explicit(&st->conn->serving, l->generation, memory_order_relaxed);
     }
     struct route_response rr = {0};
     if (is_refusal(st->conn))
@@ -1514,6 +1522,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     /* MHD says a request has ended before it says its connection closed. */
     if (has_entry(st)) {
         atomic_store_explicit(&st->conn->large, 0, memory_order_relaxed);
+        atomic_store_explicit(&st->conn->serving, 0, memory_order_relaxed);
         atomic_store_explicit(&st->conn->answering_since, 0, memory_order_relaxed);
         atomic_store_explicit(&st->conn->waiting_since, mono_ms(&now), memory_order_relaxed);
     }
@@ -1597,6 +1606,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->max_per_client = cfg->max_per_client;
     srv->large_max = (unsigned long)cfg->large_mb << 20;
     srv->current = live_new(srv, snap); /* taken: freed by server_free on failure too */
+    srv->current->generation = srv->generation = 1;
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof(addr));
@@ -1683,16 +1693,54 @@ void server_reload(struct server *srv, struct model_snapshot *snap, const char *
     status->failed = snap == NULL;
     memcpy(status->error, snap == NULL ? error : "", elen + 1);
     struct live *fresh = snap ? live_new(srv, snap) : NULL; /* built beside the live one */
+    if (fresh != NULL)
+        fresh->generation = srv->generation + 1; /* only this thread reloads */
     pthread_mutex_lock(&srv->lock);
     struct live *old = fresh ? srv->current : NULL;
-    if (fresh != NULL)
+    if (fresh != NULL) {
         srv->current = fresh;
+        srv->generation = fresh->generation;
+    }
     struct reload_status *old_status = srv->status;
     srv->status = status;
     pthread_mutex_unlock(&srv->lock);
+    if (old != NULL) {
+        atomic_store(&old->replaced, 1);
+        atomic_fetch_add(&srv->metrics.corpora_replaced, 1);
+    }
     live_release(old); /* freed here, or by its last request in flight */
     status_release(old_status);
     atomic_fetch_add(snap ? &srv->metrics.reloads : &srv->metrics.reload_failures, 1);
+}
+
+/* A response in flight finishes on the corpus it started on, but a client
+ * that stops reading (or reads a byte at a time, restarting MHD's timeout)
+ * kept a whole corpus alive for as long as it lasted, and one more at every
+ * reload: with the 100,000 synthetic events, 0.8 GB each. Now such a corpus
+ * is kept until the next reload starts: the connection is shut down (what
+ * it had not read dropped with a reset) when its client has left it unread
+ * for EVICT_AFTER_MS or more, as at the connection limit. So between
+ * reloads at most one replaced corpus is held for clients that do not read,
+ * and none while the next one loads; a client reading its answer keeps its
+ * corpus to the end. */
+void server_free_replaced(struct server *srv)
+{
+    unsigned n = 0;
+    long long now = mono_now_ms();
+    pthread_mutex_lock(&srv->conns_lock);
+    for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
+        unsigned long gen = atomic_load_explicit(&e->serving, memory_order_relaxed);
+        if (gen != 0 && gen < srv->generation && !atomic_load(&e->evicted) &&
+            read_wait_ms(e, now) >= EVICT_AFTER_MS) {
+            evict(srv, e, 1);
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    if (n > 0)
+        fprintf(stderr, "timeline-server: shut down %u connection%s whose client%s left an "
+                "answer from a replaced corpus unread\n", n, n == 1 ? "" : "s",
+                n == 1 ? " has" : "s have");
 }
 
 unsigned server_port(const struct server *srv)

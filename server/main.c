@@ -49,7 +49,9 @@ static const char USAGE[] =
     "  --access-log      one line per request on stderr\n"
     "The address it listens on is printed on standard output once it serves.\n"
     "SIGHUP: load the corpus again; if it is valid, serve it (requests in flight\n"
-    "finish on the old one); if not, keep serving the old one and log every error.\n"
+    "finish on the old one; a client that leaves its answer unread for a second\n"
+    "is shut down when the next reload starts); if not, keep serving the old one\n"
+    "and log every error.\n"
     "SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.\n";
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -74,6 +76,7 @@ static void reload(struct server *srv, const char *data, const struct model_load
     struct model_diagnostics diag = {0};
     struct model_snapshot *snap = NULL;
     fprintf(stderr, "timeline-server: SIGHUP received, loading %s\n", data);
+    server_free_replaced(srv); /* room for the new corpus */
     if (model_load(data, opts, &snap, &diag) == 0) {
         fprintf(stderr, "timeline-server: now serving corpus %.12s (%zu events, %zu quotes)\n",
                 snap->version, snap->n_events, snap->n_quotes);

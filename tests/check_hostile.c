@@ -2406,6 +2406,22 @@ static int slow_reader(unsigned port, const char *target)
 }
 
 static const char large_held[] = "timeline_large_answer_bytes";
+static const char evicted_read[] = "timeline_connections_evicted_total{waiting_for=\"read\"}";
+
+/* fd (a slow reader's connection, what) has been shut down by the server:
+ * what it had not read ends within 5 s (times slow). Closes fd. */
+static void assert_shut_down(int fd, const char *what)
+{
+    struct timeval wait = {.tv_sec = 5 * slow};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+    char sink[4096];
+    ssize_t got;
+    do
+        got = recv(fd, sink, sizeof(sink), 0);
+    while (got > 0);
+    ck_assert_msg(got == 0 || errno != EAGAIN, "%s's connection is still open", what);
+    close(fd);
+}
 
 /* sample in the /metrics of the server on port once it is from lo to hi, or
  * as it is after timeout_s (-1: no answer). */
@@ -2498,17 +2514,8 @@ START_TEST(large_answers_held_at_once_are_bounded)
                   "%d s after a slow reader of another filled --large-answers-mb (status %d, "
                   "%zu bytes)", 15 * slow, r.status, r.body_len);
     raw_free(&r);
-    static const char evicted_read[] = "timeline_connections_evicted_total{waiting_for=\"read\"}";
     ck_assert_msg(metric_on(s.port, evicted_read) == 1, "%s is not 1", evicted_read);
-    struct timeval wait = {.tv_sec = 5 * slow};
-    setsockopt(first, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
-    char sink[4096];
-    ssize_t got;
-    do
-        got = recv(first, sink, sizeof(sink), 0);
-    while (got > 0);
-    ck_assert_msg(got == 0 || errno != EAGAIN, "the slow reader's connection is still open");
-    close(first);
+    assert_shut_down(first, "the slow reader");
     assert_large_served_after(s.port, "the slow reader was shut down", "/timeline?from=1901");
     /* A reload frees the old snapshot's prebuilt answers, the unfiltered
      * /timeline (as large) among them: they were never counted, so nothing is
@@ -2524,6 +2531,56 @@ START_TEST(large_answers_held_at_once_are_bounded)
             "/timeline of %zu; a second one was answered 503, a small answer 200; the slow "
             "reader was shut down and the second served at try %d, 1 s apart; then 0 held; "
             "after a reload 0 held and large answers served\n", peak, sent, tries);
+}
+END_TEST
+
+/* ---- A replaced corpus and a client that does not read ---- */
+
+/* A response in flight finishes on the corpus it started on; but a client
+ * that stopped reading one kept that corpus alive as long as it lasted, and
+ * one more at every reload. Such a corpus is kept until the next reload,
+ * which first shuts the client down (its answer unread for a second or
+ * more) and frees it. */
+START_TEST(a_replaced_corpus_is_freed_from_clients_that_do_not_read)
+{
+    static const char replaced[] = "timeline_corpora_replaced";
+    static const char reloads[] = "timeline_reloads_total";
+    struct harness_server s = HARNESS_SERVER_INIT;
+    snprintf(s.log, sizeof(s.log), "%s/replaced.log", tmpdir);
+    char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0", "--data",
+                    (char *)large_dir, NULL};
+    ck_assert_msg(harness_start(&s, args, 30 * slow, "check_hostile") == 0,
+                  "the server on %s did not start", large_dir);
+    /* 15 MB, built for its request: counted while it is held */
+    int reader = slow_reader(s.port, "/timeline?from=1900");
+    long held = metric_on_within(s.port, large_held, 1, LONG_MAX, 10.0 * slow);
+    ck_assert_msg(held > 0, "%s is %ld while a slow reader holds a filtered /timeline",
+                  large_held, held);
+    harness_sleep_ms(1500); /* left unread for over a second */
+    kill(s.pid, SIGHUP);
+    long n = metric_on_within(s.port, reloads, 1, 1, 30.0 * slow);
+    ck_assert_msg(n == 1, "%s is %ld after SIGHUP", reloads, n);
+    long kept = metric_on(s.port, replaced);
+    ck_assert_msg(kept == 1 && metric_on(s.port, evicted_read) == 0,
+                  "after the reload that replaced its corpus, the slow reader's answer "
+                  "should still be sent: %s %ld, %s %ld", replaced, kept, evicted_read,
+                  metric_on(s.port, evicted_read));
+    kill(s.pid, SIGHUP);
+    n = metric_on_within(s.port, reloads, 2, 2, 30.0 * slow);
+    ck_assert_msg(n == 2, "%s is %ld after a second SIGHUP", reloads, n);
+    long left = metric_on_within(s.port, replaced, 0, 0, 10.0 * slow);
+    ck_assert_msg(left == 0, "%s is %ld after the next reload", replaced, left);
+    ck_assert_msg(metric_on(s.port, evicted_read) == 1, "%s is not 1", evicted_read);
+    assert_shut_down(reader, "the slow reader of a replaced corpus");
+    ck_assert_msg(log_has(s.log, "shut down 1 connection whose client has left an answer "
+                                 "from a replaced corpus unread"),
+                  "the server did not log the shutdown");
+    assert_large_served_after(s.port, "the slow reader was shut down", "/timeline?from=1900");
+    int mhd;
+    stop_cleanly(&s, &mhd);
+    fprintf(stderr, "hostile: a slow reader of a filtered /timeline (%ld bytes held) kept "
+            "its corpus through the reload that replaced it (1 replaced), and was shut down "
+            "at the next (0 replaced)\n", held);
 }
 END_TEST
 
@@ -2613,6 +2670,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, a_limit_per_client_address);
     tcase_add_test(tc, an_open_file_limit_below_the_connection_limit);
     tcase_add_test(tc, large_answers_held_at_once_are_bounded);
+    tcase_add_test(tc, a_replaced_corpus_is_freed_from_clients_that_do_not_read);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
     suite_add_tcase(suite, tc);
     tc = tcase_create("shutdown");
