@@ -259,12 +259,10 @@ static void gzip_tag(const char *etag, char *out)
     memcpy(out + n - 1, "-gz\"", 5);
 }
 
-/* Does If-None-Match (a list of tags, or *) name etag? */
+/* Does If-None-Match (a list of tags) name etag? */
 static int etag_matches(const char *header, const char *etag)
 {
-    if (header == NULL)
-        return 0;
-    return strcmp(header, "*") == 0 || strstr(header, etag) != NULL;
+    return strstr(header, etag) != NULL;
 }
 
 /* Does Accept-Encoding allow gzip (and not refuse it with q=0)? */
@@ -509,13 +507,9 @@ static enum MHD_Result reply_not_modified(struct server *srv, const struct live 
     return ret;
 }
 
-/* Is the representation unchanged for the client, by If-None-Match or,
- * without it, If-Modified-Since (RFC 9110 13.1)? */
-static int not_modified(const struct live *l, struct MHD_Connection *conn, const char *etag)
+/* Has the corpus not changed since the client's If-Modified-Since? */
+static int unmodified_since(const struct live *l, struct MHD_Connection *conn)
 {
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    if (inm != NULL)
-        return etag_matches(inm, etag);
     const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
@@ -523,21 +517,27 @@ static int not_modified(const struct live *l, struct MHD_Connection *conn, const
     return end != NULL && *end == '\0' && l->snap->loaded_at <= timegm(&tm);
 }
 
-/* The tag to answer 304 with when the client already has what it would be
- * sent, or NULL. tags: the plain representation's and the gzipped one's;
- * zipped: which one it would be sent. A tag its If-None-Match names answers
- * for itself (both representations are current together); "*" or, without
+/* For each representation the client could be sent (held[0] plain, held[1]
+ * gzipped), the tag to answer 304 with when it already has it, or NULL
+ * (RFC 9110 13.1). tags: the two representations' tags; inm: the request's
+ * If-None-Match, or NULL. A tag it names answers for itself, whichever the
+ * client would be sent (both are current together); "*" or, without
  * If-None-Match, If-Modified-Since stand for the one it would be sent. */
-static const char *held_tag(const struct live *l, struct MHD_Connection *conn,
-                            const char *const tags[2], int zipped)
+static void held_tags(const struct live *l, struct MHD_Connection *conn, const char *inm,
+                      const char *const tags[2], const char *held[2])
 {
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     if (inm != NULL && strcmp(inm, "*") != 0) {
+        const char *named = NULL;
         if (etag_matches(inm, tags[1]))
-            return tags[1];
-        return etag_matches(inm, tags[0]) ? tags[0] : NULL;
+            named = tags[1];
+        else if (etag_matches(inm, tags[0]))
+            named = tags[0];
+        held[0] = held[1] = named;
+        return;
     }
-    return not_modified(l, conn, tags[0]) ? tags[zipped] : NULL;
+    int unchanged = inm != NULL || unmodified_since(l, conn);
+    held[0] = unchanged ? tags[0] : NULL;
+    held[1] = unchanged ? tags[1] : NULL;
 }
 
 /* ---- Prebuilt responses ---- */
@@ -685,7 +685,7 @@ struct cache_ask {
     size_t key_len;
     uint64_t h; /* of key */
     int gzip;   /* the client accepts gzip */
-    const char *held[2]; /* held_tag() of the plain and gzipped answers */
+    const char *held[2]; /* held_tags() of the plain and gzipped answers */
 };
 
 /* What the cache did with a request. */
@@ -864,19 +864,20 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         if (strcmp(inm, tags[i]) == 0)
             return reply_not_modified(srv, l, conn, st, tags[i]);
     int gz = accepts_gzip(conn);
+    const char *held[2];
+    held_tags(l, conn, inm, tags, held);
     const struct prebuilt *p = find_prebuilt(l, req);
     if (p != NULL) {
         int zipped = gz && p->gzip != NULL;
-        const char *tag = held_tag(l, conn, tags, zipped);
-        if (tag != NULL)
-            return reply_not_modified(srv, l, conn, st, tag);
+        if (held[zipped] != NULL)
+            return reply_not_modified(srv, l, conn, st, held[zipped]);
         atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
         return queue(conn, st, 200, zipped ? p->gzip : p->plain, 0);
     }
     /* Everything else asked for recently (filtered lists, single
      * resources) is sent as the response built for its first asker: a
      * query costs more than that, and so does building a response. */
-    struct cache_ask q = {NULL, 0, 0, gz, {held_tag(l, conn, tags, 0), held_tag(l, conn, tags, 1)}};
+    struct cache_ask q = {NULL, 0, 0, gz, {held[0], held[1]}};
     char *key = l->cache != NULL ? cache_key(req, &q.key_len) : NULL;
     q.key = key;
     q.h = key ? model_hash(key, q.key_len) : 0;
