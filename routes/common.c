@@ -16,9 +16,7 @@ void route_response_free(struct route_response *r)
 {
     free(r->body);
     free(r->link);
-    if (r->rope != NULL)
-        route_rope_free(r->rope);
-    free(r->rope);
+    route_rope_delete(r->rope);
     r->body = NULL;
     r->link = NULL;
     r->rope = NULL;
@@ -34,8 +32,7 @@ int route_response_flatten(struct route_response *r)
     struct route_rope_at at = {0, 0};
     route_rope_read(r->rope, &at, 0, body, r->body_len);
     body[r->body_len] = '\0';
-    route_rope_free(r->rope);
-    free(r->rope);
+    route_rope_delete(r->rope);
     r->rope = NULL;
     r->body = body;
     return 0;
@@ -89,6 +86,14 @@ void route_rope_free(struct route_rope *r)
     free(r->own.p);
     free(r->pieces);
     memset(r, 0, sizeof(*r));
+}
+
+void route_rope_delete(struct route_rope *r)
+{
+    if (r == NULL)
+        return;
+    route_rope_free(r);
+    free(r);
 }
 
 /* Appends n bytes at p, which outlive r, without copying them. */

@@ -84,7 +84,10 @@ size_t route_rope_read(const struct route_rope *r, struct route_rope_at *at, siz
                        char *out, size_t max);
 /* The memory r holds, the borrowed bytes aside. */
 size_t route_rope_memory(const struct route_rope *r);
+/* Frees what r holds (r itself is the caller's). */
 void route_rope_free(struct route_rope *r);
+/* Frees a malloc'd rope and what it holds; NULL: nothing. */
+void route_rope_delete(struct route_rope *r);
 
 struct route_response {
     int status;

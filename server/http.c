@@ -142,8 +142,7 @@ struct server {
     struct conn_entry *conns;   /* every connection within the limit */
     struct MHD_Daemon *daemon;
     pthread_mutex_t lock; /* guards current and status */
-    struct live *current;
-    unsigned long generation; /* current's */
+    struct live *current; /* swapped by the reloading thread only */
     struct reload_status *status; /* NULL until the first reload */
     struct route_context base; /* openapi, version, build */
     int access_log;
@@ -331,9 +330,7 @@ static void large_answer_free(void *cls)
     struct large_answer *a = cls;
     atomic_fetch_sub_explicit(a->held, a->n, memory_order_relaxed);
     free(a->body);
-    if (a->rope != NULL)
-        route_rope_free(a->rope);
-    free(a->rope);
+    route_rope_delete(a->rope);
     live_release(a->live);
     free(a);
 }
@@ -569,6 +566,27 @@ static char *gzip_of(const char *body, size_t n, int level, size_t *out_len)
     return out;
 }
 
+/* A response of rr's body (its own or borrowed) gzipped at level, with rr's
+ * headers and tag: NULL when the body is under GZIP_MIN, when gzip would
+ * not shrink it, or when out of memory. rr is left as it was; *len: the
+ * gzipped body's bytes. */
+static struct MHD_Response *gzipped_response(struct live *l, const struct route_response *rr,
+                                             int level, const char *tag, size_t *len)
+{
+    const char *body = rr->borrowed != NULL ? rr->borrowed : rr->body;
+    char *z = rr->body_len >= GZIP_MIN ? gzip_of(body, rr->body_len, level, len) : NULL;
+    if (z == NULL)
+        return NULL;
+    struct route_response zr = *rr; /* its link and content type, borrowed */
+    zr.body = z;
+    zr.borrowed = NULL;
+    zr.body_len = *len;
+    struct MHD_Response *r = make_response(l, &zr, tag, "gzip", 0);
+    if (r == NULL)
+        free(z);
+    return r;
+}
+
 /* Builds the responses to path (without parameters) once, if it is a 200. */
 static void prebuild(struct live *l, const char *path)
 {
@@ -592,21 +610,9 @@ static void prebuild(struct live *l, const char *path)
     struct prebuilt *p = &l->prebuilt[l->n_prebuilt++];
     p->path = path;
     make_etag(l, &req, p->etag);
-    const char *body = rr.borrowed ? rr.borrowed : rr.body;
-    size_t zlen = 0;
-    char *z = rr.body_len >= GZIP_MIN
-                  ? gzip_of(body, rr.body_len, GZIP_LEVEL_PREBUILT, &zlen)
-                  : NULL;
     gzip_tag(p->etag, p->etag_gzip);
-    if (z != NULL) {
-        struct route_response zr = rr;
-        zr.body = z;
-        zr.borrowed = NULL;
-        zr.body_len = zlen;
-        zr.link = rr.link ? strdup(rr.link) : NULL;
-        p->gzip = make_response(l, &zr, p->etag_gzip, "gzip", 0);
-        route_response_free(&zr);
-    }
+    size_t zlen;
+    p->gzip = gzipped_response(l, &rr, GZIP_LEVEL_PREBUILT, p->etag_gzip, &zlen);
     p->plain = make_response(l, &rr, p->etag, NULL, 0);
     route_response_free(&rr);
     if (p->plain == NULL) { /* out of memory: built per request instead */
@@ -696,6 +702,12 @@ enum cache_hit {
     CACHE_TO_ZIP, /* a gzip client's first repeat: gzip the copy given */
 };
 
+/* Is e the entry cached for q's key? Under e's lock. */
+static int cache_holds(const struct cache_entry *e, const struct cache_ask *q)
+{
+    return e->key != NULL && e->key_len == q->key_len && memcmp(e->key, q->key, q->key_len) == 0;
+}
+
 /* Copies e's body and headers into rr, under e's lock: 0, or -1 when out
  * of memory (rr then holds nothing). */
 static int cache_copy(const struct cache_entry *e, struct route_response *rr)
@@ -728,7 +740,7 @@ static enum cache_hit cache_serve(struct response_cache *c, const struct cache_a
     struct cache_entry *e = cache_slot(c, q->h, &lock);
     enum cache_hit hit = CACHE_MISS;
     pthread_mutex_lock(lock);
-    if (e->key != NULL && e->key_len == q->key_len && memcmp(e->key, q->key, q->key_len) == 0) {
+    if (cache_holds(e, q)) {
         int to_zip = q->gzip && !e->gzip_tried && e->body_len >= GZIP_MIN;
         *tag = q->held[q->gzip && (e->gzip != NULL || to_zip)];
         if (*tag != NULL) {
@@ -800,9 +812,7 @@ static void cache_put_gzip(struct response_cache *c, const struct cache_ask *q,
     pthread_mutex_t *lock;
     struct cache_entry *e = cache_slot(c, q->h, &lock);
     pthread_mutex_lock(lock);
-    if (e->key != NULL && e->key_len == q->key_len &&
-        memcmp(e->key, q->key, q->key_len) == 0 && e->gzip == NULL &&
-        atomic_load(&c->bytes) + cost <= c->max_bytes) {
+    if (cache_holds(e, q) && e->gzip == NULL && atomic_load(&c->bytes) + cost <= c->max_bytes) {
         e->gzip = response;
         e->gzip_len = len;
         e->gzip_tried = 1;
@@ -823,24 +833,18 @@ static int large_admit(struct server *srv, struct request_state *st,
 
 /* A gzip client's first repeat of a cached answer (CACHE_TO_ZIP): answers
  * with copy gzipped, which is kept beside the entry for the next ones, or
- * with copy itself when gzip would not shrink it (the entry is not tried
- * again). Takes copy. */
+ * with copy itself when it cannot be (gzip would not shrink it, or out of
+ * memory; the entry is not tried again). Takes copy. */
 static enum MHD_Result serve_gzipped(struct server *srv, struct live *l,
                                      struct MHD_Connection *conn, struct request_state *st,
                                      const struct cache_ask *q, struct route_response *copy,
                                      const char *const tags[2])
 {
-    size_t zlen = 0;
-    char *z = gzip_of(copy->body, copy->body_len, GZIP_LEVEL_RECENT, &zlen);
-    if (z == NULL)
-        return reply(l, conn, st, copy, tags[0]);
-    free(copy->body);
-    copy->body = z;
-    copy->body_len = zlen;
-    struct MHD_Response *r = make_response(l, copy, tags[1], "gzip", 1);
-    route_response_free(copy);
+    size_t zlen;
+    struct MHD_Response *r = gzipped_response(l, copy, GZIP_LEVEL_RECENT, tags[1], &zlen);
     if (r == NULL)
-        return MHD_NO; /* out of memory: MHD closes the connection */
+        return reply(l, conn, st, copy, tags[0]);
+    route_response_free(copy);
     enum MHD_Result ret = queue(conn, st, 200, r, zlen);
     cache_put_gzip(l->cache, q, r, zlen);
     atomic_fetch_add_explicit(&srv->metrics.recent_gzipped, 1, memory_order_relaxed);
@@ -863,21 +867,19 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     for (int i = 0; inm != NULL && i < 2; i++)
         if (strcmp(inm, tags[i]) == 0)
             return reply_not_modified(srv, l, conn, st, tags[i]);
-    int gz = accepts_gzip(conn);
-    const char *held[2];
-    held_tags(l, conn, inm, tags, held);
+    struct cache_ask q = {NULL, 0, 0, accepts_gzip(conn), {NULL, NULL}};
+    held_tags(l, conn, inm, tags, q.held);
     const struct prebuilt *p = find_prebuilt(l, req);
     if (p != NULL) {
-        int zipped = gz && p->gzip != NULL;
-        if (held[zipped] != NULL)
-            return reply_not_modified(srv, l, conn, st, held[zipped]);
+        int zipped = q.gzip && p->gzip != NULL;
+        if (q.held[zipped] != NULL)
+            return reply_not_modified(srv, l, conn, st, q.held[zipped]);
         atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
         return queue(conn, st, 200, zipped ? p->gzip : p->plain, 0);
     }
     /* Everything else asked for recently (filtered lists, single
      * resources) is sent as the response built for its first asker: a
      * query costs more than that, and so does building a response. */
-    struct cache_ask q = {NULL, 0, 0, gz, {held[0], held[1]}};
     char *key = l->cache != NULL ? cache_key(req, &q.key_len) : NULL;
     q.key = key;
     q.h = key ? model_hash(key, q.key_len) : 0;
@@ -1007,18 +1009,28 @@ static long long read_wait_ms(const struct conn_entry *e, long long now)
     return held < now - since ? held : now - since;
 }
 
+/* read_wait_ms of e when it is at least EVICT_AFTER_MS and e is not being
+ * shut down already (a connection that may be evicted for it), else 0. */
+static long long stalled_ms(const struct conn_entry *e, long long now)
+{
+    if (atomic_load(&e->evicted))
+        return 0;
+    long long waited = read_wait_ms(e, now);
+    return waited >= EVICT_AFTER_MS ? waited : 0;
+}
+
 /* The connection whose client has left its response unread longest, and
  * at least EVICT_AFTER_MS (only among those sending a large answer when
  * large_only is set); NULL when none has. Under conns_lock. */
 static struct conn_entry *longest_reading(struct server *srv, long long now, int large_only)
 {
     struct conn_entry *pick = NULL;
-    long long longest = EVICT_AFTER_MS - 1;
+    long long longest = 0;
     for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
         if (large_only && !atomic_load_explicit(&e->large, memory_order_relaxed))
             continue;
-        long long waited = read_wait_ms(e, now);
-        if (waited > longest && !atomic_load(&e->evicted)) {
+        long long waited = stalled_ms(e, now);
+        if (waited > longest) {
             longest = waited;
             pick = e;
         }
@@ -1607,7 +1619,7 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->max_per_client = cfg->max_per_client;
     srv->large_max = (unsigned long)cfg->large_mb << 20;
     srv->current = live_new(srv, snap); /* taken: freed by server_free on failure too */
-    srv->current->generation = srv->generation = 1;
+    srv->current->generation = 1;
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof(addr));
@@ -1694,14 +1706,12 @@ void server_reload(struct server *srv, struct model_snapshot *snap, const char *
     status->failed = snap == NULL;
     memcpy(status->error, snap == NULL ? error : "", elen + 1);
     struct live *fresh = snap ? live_new(srv, snap) : NULL; /* built beside the live one */
-    if (fresh != NULL)
-        fresh->generation = srv->generation + 1; /* only this thread reloads */
+    if (fresh != NULL) /* current is swapped by this thread only: read without the lock */
+        fresh->generation = srv->current->generation + 1;
     pthread_mutex_lock(&srv->lock);
     struct live *old = fresh ? srv->current : NULL;
-    if (fresh != NULL) {
+    if (fresh != NULL)
         srv->current = fresh;
-        srv->generation = fresh->generation;
-    }
     struct reload_status *old_status = srv->status;
     srv->status = status;
     pthread_mutex_unlock(&srv->lock);
@@ -1728,11 +1738,11 @@ void server_free_replaced(struct server *srv)
 {
     unsigned n = 0;
     long long now = mono_now_ms();
+    unsigned long current = srv->current->generation; /* swapped by this thread only */
     pthread_mutex_lock(&srv->conns_lock);
     for (struct conn_entry *e = srv->conns; e != NULL; e = e->next) {
         unsigned long gen = atomic_load_explicit(&e->serving, memory_order_relaxed);
-        if (gen != 0 && gen < srv->generation && !atomic_load(&e->evicted) &&
-            read_wait_ms(e, now) >= EVICT_AFTER_MS) {
+        if (gen != 0 && gen < current && stalled_ms(e, now) > 0) {
             evict(srv, e, 1);
             n++;
         }

@@ -32,10 +32,11 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
  * on the old one. With snap NULL, the reload failed: keep serving, and report
  * error (copied) in /health. */
 void server_reload(struct server *srv, struct model_snapshot *snap, const char *error);
-/* Before a reload loads the corpus: shuts down the connections still
- * answering from a corpus an earlier reload replaced whose clients have
- * left their answer unread for a second or more, so that it is freed. At
- * most one replaced corpus outlives a reload for clients that do not read. */
+/* Before a reload loads the corpus, from the thread that calls
+ * server_reload: shuts down the connections still answering from a corpus
+ * an earlier reload replaced whose clients have left their answer unread
+ * for a second or more, so that it is freed. At most one replaced corpus
+ * outlives a reload for clients that do not read. */
 void server_free_replaced(struct server *srv);
 /* The port actually bound. */
 unsigned server_port(const struct server *srv);

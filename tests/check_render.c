@@ -269,7 +269,9 @@ static void assert_rope_reads(const struct model_snapshot *snap, const struct ro
     route_response_free(&resp);
 }
 
-static void check_corpus(const char *dir)
+/* generated: dir is the generated corpus, whose lists are large enough to
+ * be ropes (assert_rope_reads fails if they are not). */
+static void check_corpus(const char *dir, int generated)
 {
     struct model_snapshot *snap = NULL;
     struct model_diagnostics diag = {0};
@@ -295,7 +297,7 @@ static void check_corpus(const char *dir)
                                         "/events?limit=3", "/quotes", "/actors", "/sources"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
         assert_same_without_render(snap, r, paths[i]);
-    if (snap->n_events > 1000) { /* the generated corpus: its lists are large */
+    if (generated) {
         static const char *const large[] = {"/timeline", "/timeline?from=1900",
                                             "/events?limit=500"};
         for (size_t i = 0; i < sizeof(large) / sizeof(large[0]); i++) {
@@ -309,7 +311,7 @@ static void check_corpus(const char *dir)
 
 START_TEST(every_fragment_is_its_entity_as_jansson_writes_it)
 {
-    check_corpus(corpora[_i]);
+    check_corpus(corpora[_i], _i == 1);
 }
 END_TEST
 
