@@ -55,6 +55,7 @@ struct prebuilt {
     char etag_gzip[ETAG_SIZE]; /* another representation, another strong tag */
     struct MHD_Response *plain;
     struct MHD_Response *gzip; /* or NULL */
+    size_t plain_len, gzip_len; /* their bodies' bytes (for the access log) */
 };
 
 #define MAX_PREBUILT 8
@@ -611,8 +612,8 @@ static void prebuild(struct live *l, const char *path)
     p->path = path;
     make_etag(l, &req, p->etag);
     gzip_tag(p->etag, p->etag_gzip);
-    size_t zlen;
-    p->gzip = gzipped_response(l, &rr, GZIP_LEVEL_PREBUILT, p->etag_gzip, &zlen);
+    p->gzip = gzipped_response(l, &rr, GZIP_LEVEL_PREBUILT, p->etag_gzip, &p->gzip_len);
+    p->plain_len = rr.body_len;
     p->plain = make_response(l, &rr, p->etag, NULL, 0);
     route_response_free(&rr);
     if (p->plain == NULL) { /* out of memory: built per request instead */
@@ -875,7 +876,8 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
         if (q.held[zipped] != NULL)
             return reply_not_modified(srv, l, conn, st, q.held[zipped]);
         atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
-        return queue(conn, st, 200, zipped ? p->gzip : p->plain, 0);
+        return queue(conn, st, 200, zipped ? p->gzip : p->plain,
+                     zipped ? p->gzip_len : p->plain_len);
     }
     /* Everything else asked for recently (filtered lists, single
      * resources) is sent as the response built for its first asker: a
