@@ -90,6 +90,12 @@ void route_metrics(const struct route_request *req, struct route_response *resp)
             "# TYPE timeline_recent_responses_gzipped_total counter\n"
             "timeline_recent_responses_gzipped_total %lu\n",
             get(&m->recent_gzipped));
+    route_buf_printf(&o, "# HELP timeline_large_responses_gzipped_total Answers too large "
+            "to cache (over 256 KiB, built for their request) gzipped as they were sent, "
+            "to clients that accept gzip.\n"
+            "# TYPE timeline_large_responses_gzipped_total counter\n"
+            "timeline_large_responses_gzipped_total %lu\n",
+            get(&m->sent_gzipped));
     route_buf_printf(&o, "# HELP timeline_reloads_total Corpus reloads (SIGHUP) that succeeded.\n"
             "# TYPE timeline_reloads_total counter\ntimeline_reloads_total %lu\n"
             "# HELP timeline_reload_failures_total Corpus reloads that failed (the old "

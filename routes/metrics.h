@@ -23,6 +23,7 @@ struct route_metrics {
     atomic_ulong fragment_hits;  /* assembled from prebuilt fragments */
     atomic_ulong recent_hits;    /* a recent response, cached */
     atomic_ulong recent_gzipped; /* recent responses gzipped for a repeat */
+    atomic_ulong sent_gzipped;   /* answers too large to cache, gzipped as sent */
     atomic_ulong not_modified;
     atomic_ulong reloads;
     atomic_ulong reload_failures;

@@ -1473,16 +1473,16 @@ END_TEST
 
 /* ---- The access log ---- */
 
-/* The log's lines that contain marker, up to max, read again for up to
- * 10 s until there are want of them (a line is written when libmicrohttpd
- * reports the request complete, which may follow the client's read).
- * Returns how many were found; each lines[i] is malloc'd. */
-static int log_lines_with(const char *marker, int want, char **lines, int max)
+/* The lines of the log at path that contain marker, up to max, read again
+ * for up to 10 s until there are want of them (a line is written when
+ * libmicrohttpd reports the request complete, which may follow the client's
+ * read). Returns how many were found; each lines[i] is malloc'd. */
+static int log_lines_in(const char *path, const char *marker, int want, char **lines, int max)
 {
     double deadline = harness_now() + 10.0 * slow;
     int n = 0;
     for (;;) {
-        FILE *f = fopen(server.log, "r");
+        FILE *f = fopen(path, "r");
         ck_assert_ptr_nonnull(f);
         char *line = NULL;
         size_t cap = 0;
@@ -1498,6 +1498,12 @@ static int log_lines_with(const char *marker, int want, char **lines, int max)
             free(lines[i]);
         harness_sleep_ms(20);
     }
+}
+
+/* log_lines_in the shared server's log. */
+static int log_lines_with(const char *marker, int want, char **lines, int max)
+{
+    return log_lines_in(server.log, marker, want, lines, max);
 }
 
 /* One access-log line per request, its fields exactly as the client sent
@@ -1575,13 +1581,13 @@ START_TEST(access_log_cannot_be_forged)
 }
 END_TEST
 
-/* The bytes= of the nth (from 1) access-log line containing marker, once
- * there are that many (waiting up to 10 s), or -1. */
-static long logged_bytes(const char *marker, int nth)
+/* The bytes= of the nth (from 1) access-log line containing marker in the
+ * log at path, once there are that many (waiting up to 10 s), or -1. */
+static long logged_bytes(const char *path, const char *marker, int nth)
 {
     char *lines[64];
     ck_assert(nth <= 64);
-    int n = log_lines_with(marker, nth, lines, nth);
+    int n = log_lines_in(path, marker, nth, lines, nth);
     const char *b = n == nth ? strstr(lines[nth - 1], " bytes=") : NULL;
     long v = b != NULL ? strtol(b + 7, NULL, 10) : -1;
     for (int i = 0; i < n; i++)
@@ -1630,7 +1636,7 @@ START_TEST(access_log_counts_the_bytes_sent)
         ck_assert_msg(r.status == 200 && strcmp(ce, cases[i].gzip ? "gzip" : "") == 0,
                       "%s (gzip %d): status %ld, Content-Encoding \"%s\"", cases[i].path,
                       cases[i].gzip, r.status, ce);
-        long logged = logged_bytes(cases[i].marker, nth[i]);
+        long logged = logged_bytes(server.log, cases[i].marker, nth[i]);
         ck_assert_msg(logged == (long)r.len, "%s (case %zu, gzip %d): %zu bytes sent, "
                       "logged as bytes=%ld", cases[i].path, i, cases[i].gzip, r.len, logged);
         client_resp_free(&r);
@@ -2648,10 +2654,121 @@ START_TEST(a_replaced_corpus_is_freed_from_clients_that_do_not_read)
 }
 END_TEST
 
+/* ---- Large answers gzipped as they are sent ---- */
+
+/* The header field name of head, copied to out ("" when absent). */
+static void header_of(const char *head, const char *name, char *out, size_t size)
+{
+    out[0] = '\0';
+    client_header(head, name, out, size);
+}
+
+/* An answer too large to cache (a filtered /timeline of the generated
+ * corpus, a rope) goes out gzipped to a client that accepts gzip: chunked,
+ * its length not being known before, with the plain tag's -gz twin. It
+ * gunzips to the plain answer, is the same bytes every time (a strong tag),
+ * answers 304 to that tag, goes to HTTP/1.0 clients as a body ended by the
+ * close, has its gzip bytes in the access log, and holds nothing once
+ * sent. */
+START_TEST(large_answers_are_gzipped_as_sent)
+{
+    static const char zipped_n[] = "timeline_large_responses_gzipped_total";
+    static const char target[] = "/timeline?from=1900";
+    static const char marker[] = " query=\"from=1900\"";
+    struct harness_server s = HARNESS_SERVER_INIT;
+    snprintf(s.log, sizeof(s.log), "%s/gzip-sent.log", tmpdir);
+    char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0", "--data",
+                    (char *)large_dir, "--access-log", NULL};
+    ck_assert_msg(harness_start(&s, args, 30 * slow, "check_hostile") == 0,
+                  "the server on %s did not start", large_dir);
+    struct client_req gz = {.headers = {"Accept-Encoding: gzip", NULL},
+                            .timeout_ms = 60000L * slow, .base = s.base};
+    struct client_req plain_q = {.timeout_ms = 60000L * slow, .base = s.base};
+    struct client_resp plain, zipped, again;
+    perform(NULL, target, &plain_q, &plain);
+    perform(NULL, target, &gz, &zipped);
+    perform(NULL, target, &gz, &again);
+    ck_assert_msg(plain.status == 200 && plain.len > 4 << 20 && zipped.status == 200,
+                  "%s: plain %ld (%zu bytes), gzip %ld", target, plain.status, plain.len,
+                  zipped.status);
+    char ce[32], te[32], vary[64], tag[64], plain_tag[64], want_tag[64];
+    header_of(zipped.head, "Content-Encoding", ce, sizeof(ce));
+    header_of(zipped.head, "Transfer-Encoding", te, sizeof(te));
+    header_of(zipped.head, "Vary", vary, sizeof(vary));
+    header_of(zipped.head, "ETag", tag, sizeof(tag));
+    header_of(plain.head, "ETag", plain_tag, sizeof(plain_tag));
+    snprintf(want_tag, sizeof(want_tag), "%.*s-gz\"", (int)strlen(plain_tag) - 1, plain_tag);
+    ck_assert_msg(strcmp(ce, "gzip") == 0 && strcmp(te, "chunked") == 0 &&
+                      client_header(zipped.head, "Content-Length", NULL, 0) == 0 &&
+                      strcmp(vary, "Accept-Encoding") == 0 && strcmp(tag, want_tag) == 0,
+                  "%s gzipped as sent: Content-Encoding \"%s\", Transfer-Encoding \"%s\", "
+                  "Vary \"%s\", ETag %s (want %s); head:\n%s", target, ce, te, vary, tag,
+                  want_tag, zipped.head);
+    size_t got;
+    ck_assert_msg(client_gunzips_to(zipped.body, zipped.len, plain.body, plain.len, &got),
+                  "%s: %zu gzip bytes gunzip to %zu bytes, not the %zu plain ones", target,
+                  zipped.len, got, plain.len);
+    ck_assert_msg(zipped.len < plain.len / 3, "%s: %zu bytes gzipped, %zu plain", target,
+                  zipped.len, plain.len);
+    ck_assert_msg(again.len == zipped.len && memcmp(again.body, zipped.body, zipped.len) == 0,
+                  "%s gzipped again: other bytes (%zu, then %zu)", target, zipped.len,
+                  again.len);
+    ck_assert_msg(metric_on(s.port, zipped_n) == 2, "%s is not 2", zipped_n);
+    /* its tag: a 304, nothing built; HEAD: the same head, no body */
+    char inm[96];
+    snprintf(inm, sizeof(inm), "If-None-Match: %s", tag);
+    struct client_req cond = {.headers = {"Accept-Encoding: gzip", inm, NULL}, .base = s.base};
+    struct client_req head_q = {.method = "HEAD", .headers = {"Accept-Encoding: gzip", NULL},
+                                .base = s.base};
+    struct client_resp held, head;
+    perform(NULL, target, &cond, &held);
+    perform(NULL, target, &head_q, &head);
+    header_of(head.head, "Content-Encoding", ce, sizeof(ce));
+    header_of(head.head, "ETag", tag, sizeof(tag));
+    ck_assert_msg(held.status == 304 && head.status == 200 && head.len == 0 &&
+                      strcmp(ce, "gzip") == 0 && strcmp(tag, want_tag) == 0,
+                  "%s with its tag: %ld; HEAD: %ld, %zu bytes, Content-Encoding \"%s\", ETag %s",
+                  target, held.status, head.status, head.len, ce, tag);
+    /* HTTP/1.0 has no chunks: the body ends with the connection */
+    char req[256];
+    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                     "Accept-Encoding: gzip\r\n\r\n", target);
+    struct raw old = {.connected = 1, .data = calloc(1, 1)};
+    int fd = connect_from("127.0.0.1", s.port);
+    raw_on(fd, req, (size_t)n, 0, 1, harness_now() + 60.0 * slow, &old);
+    close(fd);
+    ck_assert_msg(old.status == 200 && old.closed &&
+                      client_gunzips_to(old.body, old.body_len, plain.body, plain.len, &got),
+                  "HTTP/1.0 %s: status %d, closed %d, %zu bytes gunzip to %zu", target,
+                  old.status, old.closed, old.body_len, got);
+    /* the access log counts the gzip bytes (the third line: the second
+     * gzip answer; the sixth: HTTP/1.0's) */
+    long logged = logged_bytes(s.log, marker, 3);
+    long logged10 = logged_bytes(s.log, marker, 6);
+    ck_assert_msg(logged == (long)again.len && logged10 == (long)old.body_len,
+                  "the access log has bytes=%ld for %zu gzip bytes sent, bytes=%ld for %zu "
+                  "(HTTP/1.0)", logged, again.len, logged10, old.body_len);
+    long left = metric_on_within(s.port, large_held, 0, 0, 10.0 * slow);
+    ck_assert_msg(left == 0, "%s is %ld once every answer was sent", large_held, left);
+    size_t plain_len = plain.len, zipped_len = zipped.len;
+    client_resp_free(&plain);
+    client_resp_free(&zipped);
+    client_resp_free(&again);
+    client_resp_free(&held);
+    client_resp_free(&head);
+    raw_free(&old);
+    int mhd;
+    stop_cleanly(&s, &mhd);
+    fprintf(stderr, "hostile: a filtered /timeline of %zu bytes went out gzipped as sent in "
+            "%zu bytes (chunked; HTTP/1.0: ended by the close)\n", plain_len, zipped_len);
+}
+END_TEST
+
 static void cleanup_tmpdir(void)
 {
     static const char *const names[] = {"server.log", "sentinel.txt", "per-ip.log",
-                                        "nofile-low.log", "nofile-raised.log", "large.log"};
+                                        "nofile-low.log", "nofile-raised.log", "large.log",
+                                        "replaced.log", "gzip-sent.log"};
     char p[400];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
@@ -2736,6 +2853,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, an_open_file_limit_below_the_connection_limit);
     tcase_add_test(tc, large_answers_held_at_once_are_bounded);
     tcase_add_test(tc, a_replaced_corpus_is_freed_from_clients_that_do_not_read);
+    tcase_add_test(tc, large_answers_are_gzipped_as_sent);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
     suite_add_tcase(suite, tc);
     tc = tcase_create("shutdown");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 static const char *const *client_base;
 static const int *client_slow;
@@ -93,14 +94,15 @@ struct curl_slist *client_setup(CURL *h, const char *path, const struct client_r
     curl_easy_reset(h); /* keeps the connection cache */
     memset(r, 0, sizeof(*r));
     r->rc = (CURLcode)-1;
+    const char *base = q->base != NULL ? q->base : *client_base;
     if (q->raw || client_exact) {
         char url[600];
-        snprintf(url, sizeof(url), "%s/", *client_base);
+        snprintf(url, sizeof(url), "%s/", base);
         curl_easy_setopt(h, CURLOPT_URL, url);
         curl_easy_setopt(h, CURLOPT_REQUEST_TARGET, path); /* sent exactly as given */
     } else {
         char *full;
-        if (asprintf(&full, "%s%s", *client_base, path) < 0)
+        if (asprintf(&full, "%s%s", base, path) < 0)
             abort();
         curl_easy_setopt(h, CURLOPT_URL, full); /* libcurl copies it */
         free(full);
@@ -189,4 +191,28 @@ long client_metric_reaches(const char *sample, long want)
         v = client_metric(sample);
     }
     return v;
+}
+
+int client_gunzips_to(const char *gz, size_t gz_len, const char *plain, size_t plain_len,
+                      size_t *got)
+{
+    char *out = malloc(plain_len + 1);
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    *got = 0;
+    if (out == NULL || inflateInit2(&z, 15 + 16) != Z_OK) {
+        free(out);
+        return 0;
+    }
+    z.next_in = (Bytef *)gz;
+    z.avail_in = (uInt)gz_len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)plain_len + 1;
+    int rc = inflate(&z, Z_FINISH);
+    *got = z.total_out;
+    int same = rc == Z_STREAM_END && z.avail_in == 0 && *got == plain_len &&
+               memcmp(out, plain, plain_len) == 0;
+    inflateEnd(&z);
+    free(out);
+    return same;
 }

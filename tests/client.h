@@ -27,6 +27,7 @@ struct client_req {
     const char *headers[6]; /* extra request headers, NULL-terminated */
     size_t body_len;        /* 0: strlen(body) */
     long timeout_ms;        /* 0: 10 s, times *slow */
+    const char *base;       /* another server's http://HOST:PORT, or NULL */
 };
 
 /* Where requests go: *base is http://HOST:PORT without a trailing slash,
@@ -40,6 +41,12 @@ void client_resp_free(struct client_resp *r);
 /* Appends the n bytes at p to the malloc'd buffer *buf of *len bytes,
  * keeping a NUL after them; aborts when out of memory. */
 void client_append(char **buf, size_t *len, const char *p, size_t n);
+
+/* Is gz[0..gz_len) one gzip stream, nothing after it, that gunzips to
+ * plain[0..plain_len) to the byte? 1 or 0; *got: the bytes it gave (at
+ * most plain_len + 1). */
+int client_gunzips_to(const char *gz, size_t gz_len, const char *plain, size_t plain_len,
+                      size_t *got);
 
 /* The number of header fields called name in the header block head; the
  * first one's value is copied to out (may be NULL). */
