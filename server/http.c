@@ -427,7 +427,7 @@ static ssize_t gzip_reader(void *cls, uint64_t pos, char *buf, size_t max)
         if (rc == Z_STREAM_END) {
             deflateEnd(&g->z); /* its memory back at once */
             g->state = GZ_DONE;
-        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        } else if (rc != Z_OK) { /* Z_BUF_ERROR too: it always has input or finishes */
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
     }
