@@ -322,21 +322,24 @@ struct gzip_stream {
     char in[16 * 1024]; /* a rope's bytes, copied for deflate */
 };
 
-/* The memory deflate takes at windowBits 15 and memLevel 8: zconf.h's
- * (1 << (windowBits + 2)) + (1 << (memLevel + 9)), and a few KiB besides. */
-#define DEFLATE_MEMORY ((1 << 17) + (1 << 17) + 8 * 1024)
+/* deflate's parameters for a body gzipped as it is sent, and the memory
+ * they take: zconf.h's (1 << (windowBits + 2)) + (1 << (memLevel + 9)),
+ * and a few KiB besides. */
+#define SENT_WINDOW_BITS 15
+#define SENT_MEM_LEVEL 8
+#define DEFLATE_MEMORY \
+    ((1 << (SENT_WINDOW_BITS + 2)) + (1 << (SENT_MEM_LEVEL + 9)) + 8 * 1024)
 
 /* The memory rr's body holds until MHD has sent it, coded c: a body of its
- * own, or a rope and the block MHD reads it into; none for bytes borrowed
- * whole; gzipped as sent, what that takes besides. */
+ * own or a rope (none for bytes borrowed whole), the block MHD reads into
+ * when a reader makes the body (a rope's, or gzip's), and gzip's state. */
 static size_t held_bytes(const struct route_response *rr, enum coding c)
 {
-    size_t zip = c == CODING_GZIP_AS_SENT
-                     ? sizeof(struct gzip_stream) + DEFLATE_MEMORY + (rr->rope ? 0 : ROPE_BLOCK)
-                     : 0;
-    if (rr->rope != NULL)
-        return route_rope_memory(rr->rope) + ROPE_BLOCK + zip;
-    return (rr->body != NULL ? rr->body_len : 0) + zip;
+    int zip = c == CODING_GZIP_AS_SENT;
+    size_t own = rr->rope != NULL ? route_rope_memory(rr->rope)
+                                  : rr->body != NULL ? rr->body_len : 0;
+    size_t block = rr->rope != NULL || zip ? ROPE_BLOCK : 0;
+    return own + block + (zip ? sizeof(struct gzip_stream) + DEFLATE_MEMORY : 0);
 }
 
 /* Is rr, coded c, a large answer, built for its request? A rope is, unless
@@ -412,8 +415,8 @@ static ssize_t gzip_reader(void *cls, uint64_t pos, char *buf, size_t max)
     if (g->state == GZ_DONE)
         return MHD_CONTENT_READER_END_OF_STREAM;
     if (g->state == GZ_NEW) {
-        if (deflateInit2(&g->z, GZIP_LEVEL_SENT, Z_DEFLATED, 15 + 16, 8,
-                         Z_DEFAULT_STRATEGY) != Z_OK)
+        if (deflateInit2(&g->z, GZIP_LEVEL_SENT, Z_DEFLATED, SENT_WINDOW_BITS + 16,
+                         SENT_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
             return MHD_CONTENT_READER_END_WITH_ERROR;
         g->state = GZ_RUNNING;
     }
@@ -882,14 +885,14 @@ static void cache_make_room(struct response_cache *c, size_t cost)
 }
 
 /* Keeps n (a cacheable 200: its key, response, body and cost, the memory
- * it holds) within the byte budget. Takes n's key and the caller's
+ * it holds, at most CACHE_MAX_ENTRY: serve() sends larger answers
+ * uncached) within the byte budget. Takes n's key and the caller's
  * reference to its response: both are released here if it is not kept. */
 static void cache_put(struct response_cache *c, uint64_t h, const struct cache_entry *n)
 {
-    if (n->response != NULL && n->cost <= CACHE_MAX_ENTRY)
+    if (n->response != NULL)
         cache_make_room(c, n->cost);
-    if (n->response == NULL || n->cost > CACHE_MAX_ENTRY ||
-        atomic_load(&c->bytes) + n->cost > c->max_bytes) {
+    if (n->response == NULL || atomic_load(&c->bytes) + n->cost > c->max_bytes) {
         free(n->key);
         if (n->response != NULL)
             MHD_destroy_response(n->response);
