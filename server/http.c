@@ -18,7 +18,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
-#include <linux/tcp.h> /* struct tcp_info with tcpi_rwnd_limited */
+#include <linux/tcp.h> /* struct tcp_info with tcpi_notsent_bytes */
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -1105,11 +1105,16 @@ static long long mono_now_ms(void)
 }
 
 /* How long, in ms, e has waited on its client to read its response: the
- * time TCP has been held back by the client's receive window (Linux counts
- * it over the connection's life), taken as at most the age of the response
- * in flight; 0 when none has been in flight for EVICT_AFTER_MS. A slow
- * network holds TCP back by its congestion window instead, so a client that
- * reads what comes is not taken for one that does not. */
+ * time since TCP last sent the client data (tcpi_last_data_sent), while
+ * data waits in the socket (sent and not yet acknowledged, or held back by
+ * the client's receive window), taken as at most the age of the response
+ * in flight; 0 when none has been in flight for EVICT_AFTER_MS. A client
+ * that reads gets data all the time, however slow its network or its
+ * reads; one that has stopped reading gets none (the kernel's probes of a
+ * closed window carry no data). Not tcpi_rwnd_limited: Linux sums that
+ * over the connection's life, so a client that had once paused (in an
+ * earlier answer, or at the start of this one) would look stalled for
+ * good, however fast it read afterwards. */
 static long long read_wait_ms(const struct conn_entry *e, long long now)
 {
     long long since = atomic_load_explicit(&e->answering_since, memory_order_relaxed);
@@ -1119,10 +1124,12 @@ static long long read_wait_ms(const struct conn_entry *e, long long now)
     socklen_t len = sizeof(ti);
     memset(&ti, 0, sizeof(ti));
     if (getsockopt(e->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
-        len < offsetof(struct tcp_info, tcpi_rwnd_limited) + sizeof(ti.tcpi_rwnd_limited))
-        return 0; /* a kernel older than 4.10 does not say */
-    long long held = (long long)(ti.tcpi_rwnd_limited / 1000);
-    return held < now - since ? held : now - since;
+        len < offsetof(struct tcp_info, tcpi_notsent_bytes) + sizeof(ti.tcpi_notsent_bytes))
+        return 0; /* a kernel older than 4.6 does not say */
+    if (ti.tcpi_unacked == 0 && ti.tcpi_notsent_bytes == 0)
+        return 0; /* nothing waits for the client: the server is the slow one */
+    long long idle = (long long)ti.tcpi_last_data_sent;
+    return idle < now - since ? idle : now - since;
 }
 
 /* read_wait_ms of e when it is at least EVICT_AFTER_MS and e is not being

@@ -2457,10 +2457,9 @@ END_TEST
 
 /* ---- Large answers held at once (--large-answers-mb) ---- */
 
-/* A connection to port that asks for target and reads nothing, with a
- * receive buffer as small as the kernel allows: its answer stays in the
- * server. */
-static int slow_reader(unsigned port, const char *target)
+/* A connection to port with a receive buffer as small as the kernel
+ * allows: what its client does not read stays in the server. */
+static int small_window_connect(unsigned port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     int small = 1024;
@@ -2469,6 +2468,14 @@ static int slow_reader(unsigned port, const char *target)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
                   strerror(errno));
+    return fd;
+}
+
+/* A small_window_connect() connection that asks for target and reads
+ * nothing: its answer stays in the server. */
+static int slow_reader(unsigned port, const char *target)
+{
+    int fd = small_window_connect(port);
     char req[512];
     size_t n = get_request(req, sizeof(req), target);
     ck_assert_int_eq(send(fd, req, n, MSG_NOSIGNAL), (ssize_t)n);
@@ -2520,15 +2527,22 @@ static void assert_large_served_after(unsigned port, const char *when, const cha
     raw_free(&r);
 }
 
+/* Starts s on the generated corpus with --large-answers-mb 1 (one large
+ * answer at a time), its log in tmpdir/log. */
+static void start_large_limited(struct harness_server *s, const char *log)
+{
+    snprintf(s->log, sizeof(s->log), "%s/%s", tmpdir, log);
+    char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0", "--data",
+                    (char *)large_dir, "--large-answers-mb", "1", NULL};
+    ck_assert_msg(harness_start(s, args, 30 * slow, "check_hostile") == 0,
+                  "the server on %s did not start", large_dir);
+}
+
 START_TEST(large_answers_held_at_once_are_bounded)
 {
     static const char refused[] = "timeline_large_answers_refused_total";
     struct harness_server s = HARNESS_SERVER_INIT;
-    snprintf(s.log, sizeof(s.log), "%s/large.log", tmpdir);
-    char *args[] = {(char *)server_bin, "--bind", "127.0.0.1", "--port", "0", "--data",
-                    (char *)large_dir, "--large-answers-mb", "1", NULL};
-    ck_assert_msg(harness_start(&s, args, 30 * slow, "check_hostile") == 0,
-                  "the server on %s did not start", large_dir);
+    start_large_limited(&s, "large.log");
     /* A filtered /timeline (every event, 15 MB) is built for its request
      * and sent from the snapshot's slides as the client reads it, on a
      * connection kept alive after it: the bytes of the prebuilt one. */
@@ -2601,6 +2615,115 @@ START_TEST(large_answers_held_at_once_are_bounded)
             "/timeline of %zu; a second one was answered 503, a small answer 200; the slow "
             "reader was shut down and the second served at try %d, 1 s apart; then 0 held; "
             "after a reload 0 held and large answers served\n", peak, sent, tries);
+}
+END_TEST
+
+/* Reads the answer on fd (a request with Connection: close) to its end,
+ * 32 KiB at a time with 4 ms between: a client that reads on, slower than
+ * loopback sends. The exit status of a child: 0 when the whole body
+ * (Content-Length) came and the server then closed, 1 when the connection
+ * was reset or timed out, 2 when it ended short. */
+static int read_paced(int fd)
+{
+    struct timeval wait = {.tv_sec = 20 * slow};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+    static char head[4096];
+    size_t head_len = 0, body = 0, since_pause = 0;
+    long long length = -1;
+    char buf[32 * 1024];
+    for (;;) {
+        ssize_t got = recv(fd, buf, sizeof(buf), 0);
+        if (got < 0)
+            return 1;
+        if (got == 0)
+            return length >= 0 && (long long)body == length ? 0 : 2;
+        size_t at = 0;
+        if (length < 0) { /* still in the head */
+            size_t take = (size_t)got < sizeof(head) - 1 - head_len ? (size_t)got
+                                                                       : sizeof(head) - 1 - head_len;
+            memcpy(head + head_len, buf, take);
+            head_len += take;
+            head[head_len] = '\0';
+            char *end = strstr(head, "\r\n\r\n");
+            if (end == NULL) {
+                if (head_len == sizeof(head) - 1)
+                    return 2;
+                continue;
+            }
+            const char *cl = strcasestr(head, "\r\nContent-Length:");
+            if (cl == NULL)
+                return 2;
+            length = atoll(cl + 17);
+            at = (size_t)(end + 4 - head) - (head_len - take);
+        }
+        body += (size_t)got - at;
+        since_pause += (size_t)got;
+        if (since_pause >= sizeof(buf)) {
+            since_pause = 0;
+            harness_sleep_ms(4);
+        }
+    }
+}
+
+/* A client that left its large answer unread for a while (1.5 s, at its
+ * start) and then reads it on is not shut down to make room: only one that
+ * has stopped reading is. Before, the server went by the time TCP had been
+ * held back by the client's receive window, which Linux sums over the
+ * connection's life: a pause of a second, once, made a client that read at
+ * full speed afterwards look stalled, and it was reset mid-answer whenever
+ * a large answer found --large-answers-mb taken, the connection limit was
+ * reached or a reload ran. */
+START_TEST(a_client_that_paused_and_reads_on_is_not_shut_down)
+{
+    struct harness_server s = HARNESS_SERVER_INIT;
+    start_large_limited(&s, "paused.log");
+    int fd = small_window_connect(s.port);
+    static const char req[] = "GET /timeline?from=1900 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Connection: close\r\n\r\n";
+    ck_assert_int_eq(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1);
+    long held = metric_on_within(s.port, large_held, 1, LONG_MAX, 10.0 * slow);
+    ck_assert_msg(held > 0, "%s is %ld while a client holds a filtered /timeline", large_held,
+                  held);
+    harness_sleep_ms(1500); /* its answer left unread, then read on */
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        _exit(getppid() != parent ? 1 : read_paced(fd));
+    }
+    close(fd);
+    /* While it reads: a second large answer finds the limit taken (503),
+     * which shuts down a client that has left its own unread for a second,
+     * if there is one. */
+    harness_sleep_ms(300);
+    struct raw r;
+    get_new("127.0.0.1", s.port, "/timeline?from=1901", 20.0 * slow, &r);
+    int second = r.status;
+    raw_free(&r);
+    long evicted = metric_on(s.port, evicted_read);
+    int status = 0;
+    double deadline = harness_now() + 40.0 * slow;
+    pid_t done;
+    while ((done = waitpid(pid, &status, WNOHANG)) == 0 && harness_now() < deadline)
+        harness_sleep_ms(20);
+    if (done == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    ck_assert_msg(code == 0 && evicted == 0, "a client that paused 1.5 s and then read on "
+                  "was %s (%s %ld; the large answer asked meanwhile: status %d)",
+                  code == 1 ? "reset" : code == 2 ? "sent a short answer" : "not done in time",
+                  evicted_read, evicted, second);
+    ck_assert_msg(second == 503, "a second large answer while the first was read: status %d "
+                  "(want 503: --large-answers-mb 1 was taken)", second);
+    assert_large_served_after(s.port, "the first was read", "/timeline?from=1901");
+    int mhd;
+    stop_cleanly(&s, &mhd);
+    fprintf(stderr, "hostile: a client that left its large answer (%ld bytes held) unread "
+            "for 1.5 s and then read it on was not shut down when another large answer "
+            "found --large-answers-mb taken (503); it got the whole answer\n", held);
 }
 END_TEST
 
@@ -2761,7 +2884,7 @@ static void cleanup_tmpdir(void)
 {
     static const char *const names[] = {"server.log", "sentinel.txt", "per-ip.log",
                                         "nofile-low.log", "nofile-raised.log", "large.log",
-                                        "replaced.log", "gzip-sent.log"};
+                                        "replaced.log", "gzip-sent.log", "paused.log"};
     char p[400];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
@@ -2845,6 +2968,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, a_limit_per_client_address);
     tcase_add_test(tc, an_open_file_limit_below_the_connection_limit);
     tcase_add_test(tc, large_answers_held_at_once_are_bounded);
+    tcase_add_test(tc, a_client_that_paused_and_reads_on_is_not_shut_down);
     tcase_add_test(tc, a_replaced_corpus_is_freed_from_clients_that_do_not_read);
     tcase_add_test(tc, large_answers_are_gzipped_as_sent);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
