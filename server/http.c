@@ -540,6 +540,9 @@ static struct MHD_Response *make_response(struct live *l, struct route_response 
     return r;
 }
 
+/* Queues r (NULL: out of memory) as the answer to st with status; bytes:
+ * its body's length, which the access log counts as sent (none to a HEAD).
+ * r stays the caller's. */
 static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *st,
                              int status, struct MHD_Response *r, size_t bytes)
 {
@@ -547,7 +550,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *
         return MHD_NO;
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     st->status = status;
-    st->bytes = bytes;
+    st->bytes = strcmp(st->method, "HEAD") == 0 ? 0 : bytes; /* MHD sends no body */
     return ret;
 }
 
@@ -1672,11 +1675,29 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's messages, as one line written with one write(2), as the
+ * access log's are: two stdio calls let another thread's line in between
+ * (the access log's lines never interleave only if nobody else's do). A
+ * control byte in a message (it may quote a client) is written as '?', so
+ * that a client cannot forge a line; a message too long is cut. */
 __attribute__((format(printf, 2, 0))) static void on_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
-    fputs("timeline-server: libmicrohttpd: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    static const char prefix[] = "timeline-server: libmicrohttpd: ";
+    char line[1024];
+    memcpy(line, prefix, sizeof(prefix) - 1);
+    int n = vsnprintf(line + sizeof(prefix) - 1, sizeof(line) - sizeof(prefix), fmt, ap);
+    size_t len = sizeof(prefix) - 1 + (n < 0 ? 0 : (size_t)n);
+    if (len > sizeof(line) - 2)
+        len = sizeof(line) - 2;
+    while (len > sizeof(prefix) - 1 && line[len - 1] == '\n')
+        len--;
+    for (size_t i = sizeof(prefix) - 1; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = '?';
+    line[len++] = '\n';
+    ssize_t w = write(STDERR_FILENO, line, len);
+    (void)w; /* as in access_log */
 }
 
 /* Descriptors the process needs beside its connections: stdio, the listening

@@ -1602,15 +1602,17 @@ START_TEST(access_log_counts_the_bytes_sent)
 {
     static const struct {
         const char *path, *marker;
-        int gzip;
+        int gzip, head; /* head: a HEAD, which sends no body */
     } cases[] = {
-        {"/timeline", " path=\"/timeline\"\n", 0},
-        {"/timeline", " path=\"/timeline\"\n", 1},
-        {"/openapi.yaml", " path=\"/openapi.yaml\"\n", 1},
-        {"/events?limit=97", "query=\"limit=97\"", 0}, /* built */
-        {"/events?limit=97", "query=\"limit=97\"", 0}, /* from the cache */
-        {"/events?limit=97", "query=\"limit=97\"", 1}, /* gzipped on its first repeat */
-        {"/events?limit=97", "query=\"limit=97\"", 1}, /* the cached gzip */
+        {"/timeline", " path=\"/timeline\"\n", 0, 0},
+        {"/timeline", " path=\"/timeline\"\n", 1, 0},
+        {"/timeline", " path=\"/timeline\"\n", 1, 1},
+        {"/openapi.yaml", " path=\"/openapi.yaml\"\n", 1, 0},
+        {"/events?limit=97", "query=\"limit=97\"", 0, 1}, /* built */
+        {"/events?limit=97", "query=\"limit=97\"", 0, 0}, /* from the cache */
+        {"/events?limit=97", "query=\"limit=97\"", 1, 0}, /* gzipped on its first repeat */
+        {"/events?limit=97", "query=\"limit=97\"", 1, 0}, /* the cached gzip */
+        {"/events?limit=97", "query=\"limit=97\"", 1, 1},
     };
     int nth[sizeof(cases) / sizeof(cases[0])];
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1628,7 +1630,8 @@ START_TEST(access_log_counts_the_bytes_sent)
         } else {
             nth[i] = nth[i - 1] + 1; /* cases with one marker are in a row */
         }
-        struct client_req q = {.headers = {cases[i].gzip ? "Accept-Encoding: gzip" : NULL}};
+        struct client_req q = {.method = cases[i].head ? "HEAD" : NULL,
+                               .headers = {cases[i].gzip ? "Accept-Encoding: gzip" : NULL}};
         struct client_resp r;
         perform(NULL, cases[i].path, &q, &r);
         char ce[32] = "";
@@ -1637,8 +1640,9 @@ START_TEST(access_log_counts_the_bytes_sent)
                       "%s (gzip %d): status %ld, Content-Encoding \"%s\"", cases[i].path,
                       cases[i].gzip, r.status, ce);
         long logged = logged_bytes(server.log, cases[i].marker, nth[i]);
-        ck_assert_msg(logged == (long)r.len, "%s (case %zu, gzip %d): %zu bytes sent, "
-                      "logged as bytes=%ld", cases[i].path, i, cases[i].gzip, r.len, logged);
+        ck_assert_msg(logged == (long)r.len, "%s (case %zu, gzip %d, %s): %zu bytes sent, "
+                      "logged as bytes=%ld", cases[i].path, i, cases[i].gzip,
+                      cases[i].head ? "HEAD" : "GET", r.len, logged);
         client_resp_free(&r);
     }
     alive("the bytes in the access log");
@@ -1680,6 +1684,86 @@ START_TEST(library_refusal_is_logged_and_counted)
     ck_assert_msg(after == before + 1, "%s: %ld before, %ld after one 431", sample, before,
                   after);
     alive("a 431 of libmicrohttpd's");
+}
+END_TEST
+
+/* Sends req to port on new connections, n times, reading each answer to
+ * the close; for a child: never fails the test itself. */
+static void send_times(unsigned port, const char *req, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int fd = raw_connect_to(port, NULL, 5.0 * slow);
+        if (fd < 0)
+            continue;
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        struct timeval wait = {.tv_sec = 5 * slow};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+        if (send(fd, req, strlen(req), MSG_NOSIGNAL) > 0) {
+            char sink[4096];
+            while (recv(fd, sink, sizeof(sink), 0) > 0)
+                continue;
+        }
+        close(fd);
+    }
+}
+
+/* libmicrohttpd's messages are whole lines among the access log's, from
+ * any number of threads: each is written with one write(2). Before, its
+ * prefix and its text were two writes, and an access line written by
+ * another thread between them left the text on a line of its own (4 to 15
+ * in 5,000 messages here). A malformed chunked body makes one message and
+ * one access line per request. */
+START_TEST(library_messages_are_whole_lines)
+{
+    enum { SENDERS = 2, EACH = 2500 };
+    static const char req[] = "GET /log-probe-lines HTTP/1.1\r\nHost: x\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\nzz\r\n";
+    struct stat before;
+    ck_assert_int_eq(stat(server.log, &before), 0);
+    pid_t kids[SENDERS];
+    pid_t parent = getpid();
+    for (int k = 0; k < SENDERS; k++) {
+        kids[k] = fork();
+        ck_assert_msg(kids[k] >= 0, "fork: %s", strerror(errno));
+        if (kids[k] == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() == parent)
+                send_times(server.port, req, EACH);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < SENDERS; k++)
+        waitpid(kids[k], NULL, 0);
+    /* the log from before the senders, once it has their access lines */
+    int logged = 0, messages = 0, others = 0;
+    char bad[300] = "";
+    double deadline = harness_now() + 10.0 * slow;
+    for (;;) {
+        FILE *f = fopen(server.log, "r");
+        ck_assert_msg(f != NULL, "%s: %s", server.log, strerror(errno));
+        fseek(f, before.st_size, SEEK_SET);
+        char line[2048];
+        logged = messages = others = 0;
+        while (fgets(line, sizeof(line), f) != NULL) {
+            if (strncmp(line, "timeline-server: libmicrohttpd: ", 32) == 0)
+                messages++;
+            else if (strncmp(line, "access ", 7) == 0)
+                logged += strstr(line, " path=\"/log-probe-lines\"") != NULL;
+            else if (strncmp(line, "timeline-server: ", 17) != 0 && others++ == 0)
+                snprintf(bad, sizeof(bad), "%.250s", line);
+        }
+        fclose(f);
+        if (logged >= SENDERS * EACH || harness_now() > deadline)
+            break;
+        harness_sleep_ms(50);
+    }
+    ck_assert_msg(others == 0, "%d log lines are neither an access line nor the server's "
+                  "(libmicrohttpd's) own; the first: %s", others, bad);
+    ck_assert_msg(logged == SENDERS * EACH, "%d access lines for %d requests", logged,
+                  SENDERS * EACH);
+    ck_assert_msg(messages >= SENDERS * EACH, "%d messages of libmicrohttpd's for %d malformed "
+                  "bodies", messages, SENDERS * EACH);
+    alive("libmicrohttpd's messages");
 }
 END_TEST
 
@@ -2960,6 +3044,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, access_log_cannot_be_forged);
     tcase_add_test(tc, access_log_counts_the_bytes_sent);
     tcase_add_test(tc, library_refusal_is_logged_and_counted);
+    tcase_add_test(tc, library_messages_are_whole_lines);
     suite_add_tcase(suite, tc);
     tc = tcase_create("load");
     tcase_add_loop_test(tc, slow_attacks_leave_the_service_available, 0,
