@@ -39,6 +39,13 @@
 #include "uri.h"
 
 #define MAX_URI 8192
+/* The longest Link header sent (links.next, in the body, is always whole).
+ * The reply's head is made in the connection's 16 KiB, beside the request's:
+ * a Link repeating a target near MAX_URI did not fit, and MHD closed the
+ * connection without an answer. Proxies keep a response head in a buffer of
+ * 4 KiB by default (nginx's proxy_buffer_size), so the whole head stays
+ * under that. */
+#define LINK_MAX 2048
 #define ALLOW "GET, HEAD, OPTIONS"
 #define GZIP_MIN 1024 /* smaller bodies are not worth compressing */
 /* zlib levels: a response built once per snapshot is worth the best; a
@@ -533,7 +540,7 @@ static struct MHD_Response *make_response(struct live *l, struct route_response 
         add_cache_headers(l, r, etag);
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (rr->link != NULL)
+    if (rr->link != NULL && strlen(rr->link) <= LINK_MAX)
         MHD_add_response_header(r, "Link", rr->link);
     if (rr->status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(r, "Allow", ALLOW);
