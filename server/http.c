@@ -1511,7 +1511,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     (void)url;
     (void)version;
-    (void)upload_data;
     struct request_state *st = *con_cls;
     if (st == NULL)
         return MHD_NO; /* out of memory in on_uri */
@@ -1533,6 +1532,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return handle(cls, conn, method, st);
         return MHD_YES;
     }
+    /* MHD 0.9.75 sends 100 Continue to Expect: 100-continue even when the
+     * request declares no body; then, when another request is pipelined
+     * behind it, it offers those bytes as a body of 0 bytes before the
+     * request is whole, in a state where a response cannot be queued
+     * (answering there lost both answers and the connection). The call
+     * for the whole request comes next, without data. */
+    if (*upload_data_size == 0 && upload_data != NULL)
+        return MHD_YES;
     if (*upload_data_size != 0) {
         st->body_bytes += *upload_data_size;
         *upload_data_size = 0; /* a body on a read-only API is ignored... */

@@ -1767,6 +1767,34 @@ START_TEST(library_messages_are_whole_lines)
 }
 END_TEST
 
+/* Expect: 100-continue on a request without a body, with another request
+ * pipelined behind it: both are answered, in order (RFC 9110 10.1.1, RFC
+ * 9112 9.3.2). libmicrohttpd 0.9.75 sends 100 Continue there, then offers
+ * the next request's bytes as an empty body before the first is whole;
+ * answering at that point failed, and the server sent nothing but the 100
+ * and closed the connection, both answers lost. */
+START_TEST(expect_continue_without_a_body)
+{
+    static const char *const framing[] = {"", "Content-Length: 0\r\n"};
+    for (size_t i = 0; i < sizeof(framing) / sizeof(framing[0]); i++) {
+        char req[400];
+        int n = snprintf(req, sizeof(req), "GET /health HTTP/1.1\r\nHost: x\r\nExpect: "
+                         "100-continue\r\n%s\r\nGET /events/alaska-summit-2025 HTTP/1.1\r\n"
+                         "Host: x\r\nConnection: close\r\n\r\n", framing[i]);
+        struct raw r;
+        raw_run(req, (size_t)n, 0, 1, 10.0 * slow, &r);
+        int oks = 0;
+        for (const char *p = r.data; (p = strstr(p, "HTTP/1.1 200 OK\r\n")) != NULL; p++)
+            oks++;
+        ck_assert_msg(oks == 2 && strstr(r.data, "\"id\":\"alaska-summit-2025\"") != NULL,
+                      "Expect: 100-continue %swith a request pipelined behind: %d answers "
+                      "of 2: %.300s", framing[i], oks, r.data);
+        raw_free(&r);
+    }
+    alive("Expect: 100-continue without a body");
+}
+END_TEST
+
 /* ---- Long values in page links ---- */
 
 START_TEST(long_values_survive_in_page_links)
@@ -3080,6 +3108,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, huge_and_negative_numbers);
     tcase_add_test(tc, forged_cursors);
     tcase_add_test(tc, bodies_on_get);
+    tcase_add_test(tc, expect_continue_without_a_body);
     tcase_add_test(tc, malformed_heads_are_refused);
     tcase_add_test(tc, absolute_form_targets);
     tcase_add_test(tc, unknown_methods_and_garbage);
