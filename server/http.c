@@ -608,11 +608,36 @@ static enum MHD_Result reply_preflight(struct MHD_Connection *conn, struct reque
     return ret;
 }
 
+/* A 304 has no body: MHD never reads one. */
+static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    (void)pos;
+    (void)buf;
+    (void)max;
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* A 304 for the representation tagged etag, whose 200 has a body of length
+ * bytes (MHD_SIZE_UNKNOWN: one gzipped as it is sent, chunked). MHD 0.9.75
+ * gives a 304 the Content-Length of its response's size, and RFC 9110 8.6
+ * allows none but the 200's: so that is its size (a 304 of size 0 said
+ * Content-Length: 0, which a cache updating the stored headers from it could
+ * take for an empty body). Of an unknown size, MHD would write a chunked
+ * body's last chunk after the 304's head, which the client would read as
+ * the start of the next response: that one goes without either header, and
+ * the connection is closed after it. */
 static enum MHD_Result reply_not_modified(struct server *srv, const struct live *l,
                                           struct MHD_Connection *conn,
-                                          struct request_state *st, const char *etag)
+                                          struct request_state *st, const char *etag,
+                                          uint64_t length)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_callback(length, 1024, no_body, NULL,
+                                                               NULL);
+    if (r == NULL)
+        return MHD_NO; /* out of memory: MHD closes the connection */
+    if (length == MHD_SIZE_UNKNOWN)
+        MHD_set_response_options(r, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
     add_common_headers(r);
     add_cache_headers(l, r, etag);
     enum MHD_Result ret = queue(conn, st, MHD_HTTP_NOT_MODIFIED, r, 0);
@@ -842,15 +867,16 @@ static int cache_copy(const struct cache_entry *e, struct route_response *rr)
     return 0;
 }
 
-/* Looks q up. On a hit, the client that has the answer gets CACHE_HELD
- * and *tag; a client that accepts gzip, asking for an answer of at least
- * GZIP_MIN that has not been gzipped yet, gets CACHE_TO_ZIP and a copy of
- * it in *copy (compressed outside the lock, by one request only); any other
- * is queued its response on conn (setting *ret), under the slot's lock, so
+/* Looks q up. On a hit, the client that has the answer gets CACHE_HELD,
+ * *tag and its length in *len; a client that accepts gzip, asking for an
+ * answer of at least GZIP_MIN that has not been gzipped yet, gets
+ * CACHE_TO_ZIP and a copy of it in *copy (compressed outside the lock, by
+ * one request only; a 304 for it waits for its length); any other is
+ * queued its response on conn (setting *ret), under the slot's lock, so
  * that a concurrent cache_put cannot drop the last reference to it first. */
 static enum cache_hit cache_serve(struct response_cache *c, const struct cache_ask *q,
                                   struct MHD_Connection *conn, struct request_state *st,
-                                  enum MHD_Result *ret, const char **tag,
+                                  enum MHD_Result *ret, const char **tag, size_t *len,
                                   struct route_response *copy)
 {
     pthread_mutex_t *lock;
@@ -859,14 +885,15 @@ static enum cache_hit cache_serve(struct response_cache *c, const struct cache_a
     pthread_mutex_lock(lock);
     if (cache_holds(e, q)) {
         int to_zip = q->gzip && !e->gzip_tried && e->body_len >= GZIP_MIN;
-        *tag = q->held[q->gzip && (e->gzip != NULL || to_zip)];
-        if (*tag != NULL) {
+        int zipped = q->gzip && e->gzip != NULL;
+        *tag = q->held[zipped || to_zip];
+        *len = zipped ? e->gzip_len : e->body_len;
+        if (*tag != NULL && !to_zip) {
             hit = CACHE_HELD;
         } else if (to_zip && cache_copy(e, copy) == 0) {
             e->gzip_tried = 1;
             hit = CACHE_TO_ZIP;
         } else {
-            int zipped = q->gzip && e->gzip != NULL;
             *ret = queue(conn, st, 200, zipped ? e->gzip : e->response,
                          zipped ? e->gzip_len : e->body_len);
             hit = CACHE_SENT;
@@ -962,7 +989,9 @@ static enum MHD_Result serve_gzipped(struct server *srv, struct live *l,
     if (r == NULL)
         return reply(l, conn, st, copy, tags[0]);
     route_response_free(copy);
-    enum MHD_Result ret = queue(conn, st, 200, r, zlen);
+    enum MHD_Result ret = q->held[1] != NULL
+                              ? reply_not_modified(srv, l, conn, st, q->held[1], zlen)
+                              : queue(conn, st, 200, r, zlen);
     cache_put_gzip(l->cache, q, r, zlen);
     atomic_fetch_add_explicit(&srv->metrics.recent_gzipped, 1, memory_order_relaxed);
     return ret;
@@ -976,21 +1005,18 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     make_etag(l, req, etag);
     gzip_tag(etag, etag_gz);
     const char *const tags[2] = {etag, etag_gz};
-    /* Preconditions apply only to what would be a 200 (RFC 9110 13.2.1).
-     * Our own tags name a request that was a 200 on this corpus and code
-     * (tags are only sent with 200s), so it is answered without running the
-     * handler; "*", a list or a date needs the handler's verdict first. */
+    /* Preconditions apply only to what would be a 200 (RFC 9110 13.2.1),
+     * and a 304 carries the 200's Content-Length: so it is answered from a
+     * prebuilt or cached answer, or after the handler has made one. */
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    for (int i = 0; inm != NULL && i < 2; i++)
-        if (strcmp(inm, tags[i]) == 0)
-            return reply_not_modified(srv, l, conn, st, tags[i]);
     struct cache_ask q = {NULL, 0, 0, accepts_gzip(conn), {NULL, NULL}};
     held_tags(l, conn, inm, tags, q.held);
     const struct prebuilt *p = find_prebuilt(l, req);
     if (p != NULL) {
         int zipped = q.gzip && p->gzip != NULL;
         if (q.held[zipped] != NULL)
-            return reply_not_modified(srv, l, conn, st, q.held[zipped]);
+            return reply_not_modified(srv, l, conn, st, q.held[zipped],
+                                      zipped ? p->gzip_len : p->plain_len);
         atomic_fetch_add_explicit(&srv->metrics.prebuilt_hits, 1, memory_order_relaxed);
         return queue(conn, st, 200, zipped ? p->gzip : p->plain,
                      zipped ? p->gzip_len : p->plain_len);
@@ -1004,11 +1030,13 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     enum MHD_Result ret = MHD_YES;
     const char *tag = NULL;
     struct route_response copy = {0};
-    enum cache_hit hit = key ? cache_serve(l->cache, &q, conn, st, &ret, &tag, &copy) : CACHE_MISS;
+    size_t held_len = 0;
+    enum cache_hit hit = key ? cache_serve(l->cache, &q, conn, st, &ret, &tag, &held_len, &copy)
+                             : CACHE_MISS;
     if (hit != CACHE_MISS) {
         atomic_fetch_add_explicit(&srv->metrics.recent_hits, 1, memory_order_relaxed);
         if (hit == CACHE_HELD)
-            ret = reply_not_modified(srv, l, conn, st, tag);
+            ret = reply_not_modified(srv, l, conn, st, tag, held_len);
         else if (hit == CACHE_TO_ZIP)
             ret = serve_gzipped(srv, l, conn, st, &q, &copy, tags);
         free(key);
@@ -1026,9 +1054,11 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     int zip = cacheable && q.gzip && uncached && rr.borrowed == NULL && rr.body_len >= GZIP_MIN;
     enum coding coding = zip ? CODING_GZIP_AS_SENT : CODING_NONE;
     if (cacheable && q.held[zip] != NULL) { /* for a 200: the client has it */
+        size_t rr_len = rr.body_len;
         free(key);
         route_response_free(&rr);
-        return reply_not_modified(srv, l, conn, st, q.held[zip]);
+        return reply_not_modified(srv, l, conn, st, q.held[zip],
+                                  zip ? MHD_SIZE_UNKNOWN : rr_len);
     }
     if (is_large(&rr, coding) && large_admit(srv, st, &rr, coding) != 0) {
         free(key);

@@ -1904,6 +1904,56 @@ START_TEST(recent_answers_gzipped_when_asked_again)
 }
 END_TEST
 
+/* A 304 says the Content-Length of the 200 it stands for, or none (RFC
+ * 9110 8.6): whether that answer is prebuilt, cached, gzipped on its
+ * repeat or built for the request. Before, every 304 said Content-Length:
+ * 0, which a cache updating a stored response from it could take for an
+ * empty body. */
+START_TEST(not_modified_says_the_length_of_the_200)
+{
+    static const struct {
+        const char *path;
+        int gzip;
+    } cases[] = {
+        {"/events", 0},                    /* prebuilt */
+        {"/events", 1},                    /* prebuilt, gzipped */
+        {"/quotes?limit=30", 0},  /* built, then cached */
+        {"/quotes?limit=30", 1},  /* its gzip twin, made on the repeat */
+        {"/actors?limit=40", 0},            /* built for the 304 itself: never asked before */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *ae = cases[i].gzip ? "Accept-Encoding: gzip" : NULL;
+        char inm[128] = "If-None-Match: *", tag[64] = "", cl200[32] = "", cl304[32] = "";
+        struct client_resp r;
+        struct client_req q = {.headers = {ae, NULL}};
+        if (i + 1 < sizeof(cases) / sizeof(cases[0])) {
+            http(cases[i].path, &q, &r);
+            ck_assert_msg(r.status == 200 && header(&r, "ETag", tag, sizeof(tag)) == 1 &&
+                              header(&r, "Content-Length", cl200, sizeof(cl200)) == 1 &&
+                              (size_t)atol(cl200) == r.len,
+                          "%s (gzip %d): %ld, Content-Length %s of %zu bytes", cases[i].path,
+                          cases[i].gzip, r.status, cl200, r.len);
+            client_resp_free(&r);
+            snprintf(inm, sizeof(inm), "If-None-Match: %s", tag);
+        }
+        struct client_req c = {.headers = {inm, ae, NULL}};
+        http(cases[i].path, &c, &r);
+        int has_length = header(&r, "Content-Length", cl304, sizeof(cl304));
+        ck_assert_msg(r.status == 304 && r.len == 0, "%s (gzip %d) with %s: %ld, %zu bytes",
+                      cases[i].path, cases[i].gzip, inm, r.status, r.len);
+        client_resp_free(&r);
+        if (cl200[0] == '\0') { /* the 200 after its 304 */
+            http(cases[i].path, &q, &r);
+            header(&r, "Content-Length", cl200, sizeof(cl200));
+            client_resp_free(&r);
+        }
+        ck_assert_msg(has_length == 1 && strcmp(cl304, cl200) == 0 && atol(cl200) > 0,
+                      "%s (gzip %d): the 304 says Content-Length %s, its 200 %s", cases[i].path,
+                      cases[i].gzip, has_length ? cl304 : "(none)", cl200);
+    }
+}
+END_TEST
+
 /* A filtered list asked for again comes from the cache: the same bytes and
  * headers, and /metrics counts the hit. */
 START_TEST(filtered_responses_are_cached)
@@ -2352,6 +2402,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, metrics_count_requests);
     tcase_add_test(tc, metrics_count_open_connections);
     tcase_add_test(tc, filtered_responses_are_cached);
+    tcase_add_test(tc, not_modified_says_the_length_of_the_200);
     tcase_add_test(tc, if_modified_since_and_unknown_paths);
     tcase_add_test(tc, cors_everywhere);
     tcase_add_test(tc, head_is_get_without_a_body);
