@@ -149,6 +149,7 @@ void route_problem(struct route_response *resp, int status, const char *title,
                    const char *detail, const char *param, const char *allowed)
 {
     const char *slug = status == 404 ? "not-found" : status == 405 ? "method-not-allowed"
+                     : status == 412 ? "precondition-failed"
                      : status == 413 ? "content-too-large"
                      : status == 414 ? "uri-too-long"
                      : status == 501 ? "not-implemented"

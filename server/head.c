@@ -5,8 +5,10 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* The codings of one Transfer-Encoding value, a comma-separated list whose
  * empty elements do not count (RFC 9110 5.6.1). */
@@ -206,4 +208,114 @@ int server_head_check(const struct server_head *h, int http10, struct route_resp
     if (status != 0 && resp != NULL)
         route_problem(resp, status, title, detail, NULL, NULL);
     return status;
+}
+
+/* ---- Field values for the answer's choice ---- */
+
+/* A qvalue (RFC 9110 12.4.2) of n bytes at v: 0 to 1, or 0 when it is not
+ * one. */
+static double qvalue(const char *v, size_t n)
+{
+    char num[8];
+    if (n == 0 || n >= sizeof(num) || (v[0] != '0' && v[0] != '1'))
+        return 0;
+    memcpy(num, v, n);
+    num[n] = '\0';
+    char *end;
+    double q = strtod(num, &end);
+    return *end == '\0' && q >= 0 && q <= 1 ? q : 0;
+}
+
+/* The weight of the list element at *p (codings ; name=value ...), which
+ * is left after its parameters; 1 when it has no q. */
+static double element_weight(const char **p)
+{
+    double q = 1;
+    const char *c = *p;
+    for (;;) {
+        c += strspn(c, " \t");
+        if (*c != ';')
+            break;
+        c += 1 + strspn(c + 1, " \t");
+        size_t name = strcspn(c, " \t=;,");
+        int is_q = name == 1 && (*c == 'q' || *c == 'Q');
+        c += name;
+        if (*c != '=')
+            continue;
+        c++;
+        size_t value = strcspn(c, " \t;,");
+        if (is_q)
+            q = qvalue(c, value);
+        c += value;
+    }
+    *p = c;
+    return q;
+}
+
+int server_accepts_gzip(const char *value)
+{
+    if (value == NULL)
+        return 0;
+    double gzip = 0; /* the best weight given to gzip */
+    const char *p = value;
+    for (;;) {
+        p += strspn(p, " \t,");
+        if (*p == '\0')
+            break;
+        size_t n = strcspn(p, " \t;,");
+        int is_gzip = (n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+                      (n == 6 && strncasecmp(p, "x-gzip", 6) == 0);
+        p += n;
+        double q = element_weight(&p);
+        if (is_gzip && q > gzip)
+            gzip = q;
+        p += strcspn(p, ","); /* past anything malformed, to the next element */
+    }
+    return gzip > 0;
+}
+
+enum server_tag server_tag_in(const char *value, const char *etag)
+{
+    const char *p = value + strspn(value, " \t");
+    if (*p == '*') {
+        p += 1 + strspn(p + 1, " \t");
+        return *p == '\0' ? SERVER_TAG_ANY : SERVER_TAG_NONE;
+    }
+    size_t n = strlen(etag);
+    enum server_tag found = SERVER_TAG_NONE;
+    for (;;) {
+        p += strspn(p, " \t,");
+        if (*p == '\0')
+            return found;
+        int weak = strncmp(p, "W/", 2) == 0;
+        p += weak ? 2 : 0;
+        const char *end = *p == '"' ? strchr(p + 1, '"') : NULL;
+        if (end == NULL)
+            return SERVER_TAG_NONE; /* not an entity-tag */
+        if ((size_t)(end + 1 - p) == n && memcmp(p, etag, n) == 0 && found != SERVER_TAG_STRONG)
+            found = weak ? SERVER_TAG_WEAK : SERVER_TAG_STRONG;
+        p = end + 1 + strspn(end + 1, " \t");
+        if (*p != ',' && *p != '\0')
+            return SERVER_TAG_NONE;
+    }
+}
+
+int server_http_date(const char *value, time_t *t)
+{
+    static const char *const forms[] = {
+        "%a, %d %b %Y %H:%M:%S GMT",  /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
+        "%A, %d-%b-%y %H:%M:%S GMT",  /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
+        "%a %b %e %H:%M:%S %Y",       /* asctime: Sun Nov  6 08:49:37 1994 */
+    };
+    const char *v = value + strspn(value, " \t");
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        struct tm tm;
+        memset(&tm, 0, sizeof(tm));
+        const char *end = strptime(v, forms[i], &tm);
+        if (end != NULL && end[strspn(end, " \t")] == '\0') {
+            *t = timegm(&tm);
+            return 0;
+        }
+    }
+    return -1;
 }

@@ -22,6 +22,8 @@
 #ifndef SERVER_HEAD_H
 #define SERVER_HEAD_H
 
+#include <time.h>
+
 #include "route.h"
 
 #define SERVER_MAX_BODY (1024 * 1024) /* bytes of a request body read, at most */
@@ -54,5 +56,27 @@ void server_head_field(struct server_head *h, const char *name, const char *valu
  * 501 for a transfer coding other than chunked; 413 for a Content-Length
  * over SERVER_MAX_BODY. http10: the request is HTTP/1.0. */
 int server_head_check(const struct server_head *h, int http10, struct route_response *resp);
+
+/* Parsers of request field values (RFC 9110) for the answer's choice. A
+ * field sent on several lines is one list: pass the lines joined by ", ". */
+
+/* Does an Accept-Encoding value (NULL: none sent) ask for gzip: gzip or
+ * x-gzip (any case) with a weight over 0? A weight that is not a number
+ * counts as 0. "*" alone gets the identity coding, which it accepts too
+ * (RFC 9110 12.5.3): proxies send it for any coding they could decode,
+ * and then pass the plain bytes on under the gzip tag. */
+int server_accepts_gzip(const char *value);
+
+/* How an If-None-Match or If-Match value names etag (a quoted tag, as
+ * sent in ETag): SERVER_TAG_ANY for "*"; SERVER_TAG_STRONG when it lists
+ * etag itself, SERVER_TAG_WEAK when only as W/etag; SERVER_TAG_NONE when it
+ * does not, or is not a list of entity-tags (x"tag"x names nothing). */
+enum server_tag { SERVER_TAG_NONE, SERVER_TAG_WEAK, SERVER_TAG_STRONG, SERVER_TAG_ANY };
+enum server_tag server_tag_in(const char *value, const char *etag);
+
+/* The time of an HTTP-date in any of its three forms (RFC 9110 5.6.7:
+ * IMF-fixdate, RFC 850 with a two-digit year, asctime), white space around
+ * it allowed, in *t: 0, or -1 when value is not one. */
+int server_http_date(const char *value, time_t *t);
 
 #endif

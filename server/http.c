@@ -271,22 +271,49 @@ static void gzip_tag(const char *etag, char *out)
     memcpy(out + n - 1, "-gz\"", 5);
 }
 
-/* Does If-None-Match (a list of tags) name etag? */
-static int etag_matches(const char *header, const char *etag)
+/* The lines of one request field, and their value joined by ", ". */
+struct field_lines {
+    const char *name;
+    char *value; /* malloc'd; NULL while no line was found */
+    size_t len;
+};
+
+static enum MHD_Result join_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
 {
-    return strstr(header, etag) != NULL;
+    (void)kind;
+    struct field_lines *f = cls;
+    if (strcasecmp(key, f->name) != 0)
+        return MHD_YES;
+    const char *v = value != NULL ? value : "";
+    size_t n = strlen(v), sep = f->value != NULL ? 2 : 0;
+    char *joined = realloc(f->value, f->len + sep + n + 1);
+    if (joined == NULL)
+        return MHD_NO; /* what was joined stands */
+    memcpy(joined + f->len, ", ", sep);
+    memcpy(joined + f->len + sep, v, n + 1);
+    f->value = joined;
+    f->len += sep + n;
+    return MHD_YES;
 }
 
-/* Does Accept-Encoding allow gzip (and not refuse it with q=0)? */
+/* The value of the request field name, a list sent on one line or several
+ * (RFC 9110 5.3): malloc'd, the caller frees it; NULL when it was not
+ * sent. */
+static char *field_list(struct MHD_Connection *conn, const char *name)
+{
+    struct field_lines f = {name, NULL, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, join_line, &f);
+    return f.value;
+}
+
+/* Does the request's Accept-Encoding allow gzip? */
 static int accepts_gzip(struct MHD_Connection *conn)
 {
-    const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding");
-    const char *g = ae ? strstr(ae, "gzip") : NULL;
-    if (g == NULL)
-        return 0;
-    const char *q = strstr(g, "q=");
-    const char *comma = strchr(g, ',');
-    return !(q != NULL && (comma == NULL || q < comma) && strtod(q + 2, NULL) == 0.0);
+    char *ae = field_list(conn, "Accept-Encoding");
+    int gzip = server_accepts_gzip(ae);
+    free(ae);
+    return gzip;
 }
 
 static void add_common_headers(struct MHD_Response *r)
@@ -601,7 +628,8 @@ static enum MHD_Result reply_preflight(struct MHD_Connection *conn, struct reque
     MHD_add_response_header(r, "Allow", ALLOW);
     MHD_add_response_header(r, "Access-Control-Allow-Methods", ALLOW);
     MHD_add_response_header(r, "Access-Control-Allow-Headers",
-                            "If-None-Match, If-Modified-Since, Content-Type, Accept");
+                            "If-None-Match, If-Modified-Since, If-Match, If-Unmodified-Since, "
+                            "Content-Type, Accept");
     MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
     enum MHD_Result ret = queue(conn, st, MHD_HTTP_NO_CONTENT, r, 0);
     MHD_destroy_response(r);
@@ -646,37 +674,50 @@ static enum MHD_Result reply_not_modified(struct server *srv, const struct live 
     return ret;
 }
 
-/* Has the corpus not changed since the client's If-Modified-Since? */
-static int unmodified_since(const struct live *l, struct MHD_Connection *conn)
+/* Was the corpus loaded at or before the HTTP-date in the request's field
+ * name (If-Modified-Since, If-Unmodified-Since)? -1 when the field was not
+ * sent or is not a date (then it is ignored, RFC 9110 13.1.3-4). */
+static int loaded_by(const struct live *l, struct MHD_Connection *conn, const char *name)
 {
-    const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    const char *end = ims ? strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
-    return end != NULL && *end == '\0' && l->snap->loaded_at <= timegm(&tm);
+    const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+    time_t t;
+    if (v == NULL || server_http_date(v, &t) != 0)
+        return -1;
+    return l->snap->loaded_at <= t;
 }
 
 /* For each representation the client could be sent (held[0] plain, held[1]
- * gzipped), the tag to answer 304 with when it already has it, or NULL
- * (RFC 9110 13.1). tags: the two representations' tags; inm: the request's
- * If-None-Match, or NULL. A tag it names answers for itself, whichever the
- * client would be sent (both are current together); "*" or, without
- * If-None-Match, If-Modified-Since stand for the one it would be sent. */
+ * gzipped), the tag to answer 304 with when the client has it already, or
+ * NULL (RFC 9110 13.1.2-3): If-None-Match (inm, NULL when not sent) names
+ * that representation's own tag (W/ or not: the weak comparison) or is
+ * "*"; without If-None-Match, If-Modified-Since is not before the corpus
+ * was loaded. A client naming the other representation's tag (the gzip one
+ * without asking for gzip, say) holds another one than it would be sent,
+ * and gets a 200. tags: the two representations' tags. */
 static void held_tags(const struct live *l, struct MHD_Connection *conn, const char *inm,
                       const char *const tags[2], const char *held[2])
 {
-    if (inm != NULL && strcmp(inm, "*") != 0) {
-        const char *named = NULL;
-        if (etag_matches(inm, tags[1]))
-            named = tags[1];
-        else if (etag_matches(inm, tags[0]))
-            named = tags[0];
-        held[0] = held[1] = named;
-        return;
+    int unchanged = inm == NULL && loaded_by(l, conn, "If-Modified-Since") == 1;
+    for (int i = 0; i < 2; i++) {
+        int named = inm != NULL && server_tag_in(inm, tags[i]) != SERVER_TAG_NONE;
+        held[i] = named || unchanged ? tags[i] : NULL;
     }
-    int unchanged = inm != NULL || unmodified_since(l, conn);
-    held[0] = unchanged ? tags[0] : NULL;
-    held[1] = unchanged ? tags[1] : NULL;
+}
+
+/* Do If-Match or, without it, If-Unmodified-Since fail (RFC 9110 13.1.1,
+ * 13.1.4, 13.2.2)? If-Match must name a current tag strongly (either
+ * representation's: both are current together) or be "*". Evaluated before
+ * If-None-Match, on what would be a 200 (the caller's to check). */
+static int precondition_fails(const struct live *l, struct MHD_Connection *conn,
+                              const char *const tags[2])
+{
+    char *im = field_list(conn, "If-Match");
+    if (im == NULL)
+        return loaded_by(l, conn, "If-Unmodified-Since") == 0;
+    int fails = server_tag_in(im, tags[0]) < SERVER_TAG_STRONG &&
+                server_tag_in(im, tags[1]) < SERVER_TAG_STRONG;
+    free(im);
+    return fails;
 }
 
 /* ---- Prebuilt responses ---- */
@@ -997,6 +1038,29 @@ static enum MHD_Result serve_gzipped(struct server *srv, struct live *l,
     return ret;
 }
 
+/* Would req be answered a 200 with a tag, to which alone preconditions
+ * apply (RFC 9110 13.2.1)? Asked of the handler: rare enough. */
+static int answer_has_tag(const struct route_request *req, route_handler h)
+{
+    struct route_response rr = {0};
+    h(req, &rr);
+    int tagged = rr.status == 200 && !rr.uncacheable;
+    route_response_free(&rr);
+    return tagged;
+}
+
+/* 412 to a request whose If-Match or If-Unmodified-Since failed. */
+static enum MHD_Result reply_precondition_failed(struct live *l, struct MHD_Connection *conn,
+                                                 struct request_state *st)
+{
+    struct route_response rr = {0};
+    route_problem(&rr, 412, "Precondition Failed",
+                  "If-Match names no current ETag of this resource, or it has changed "
+                  "since If-Unmodified-Since; GET it again without them for the current "
+                  "one and its ETag.", NULL, NULL);
+    return reply(l, conn, st, &rr, NULL);
+}
+
 static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Connection *conn,
                              struct request_state *st, const struct route_request *req,
                              route_handler h)
@@ -1008,9 +1072,12 @@ static enum MHD_Result serve(struct server *srv, struct live *l, struct MHD_Conn
     /* Preconditions apply only to what would be a 200 (RFC 9110 13.2.1),
      * and a 304 carries the 200's Content-Length: so it is answered from a
      * prebuilt or cached answer, or after the handler has made one. */
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    if (precondition_fails(l, conn, tags) && answer_has_tag(req, h))
+        return reply_precondition_failed(l, conn, st);
+    char *inm = field_list(conn, "If-None-Match");
     struct cache_ask q = {NULL, 0, 0, accepts_gzip(conn), {NULL, NULL}};
     held_tags(l, conn, inm, tags, q.held);
+    free(inm);
     const struct prebuilt *p = find_prebuilt(l, req);
     if (p != NULL) {
         int zipped = q.gzip && p->gzip != NULL;
