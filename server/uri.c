@@ -4,6 +4,7 @@
  * so that the fuzzer can drive it directly. */
 #include "uri.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,10 +23,14 @@ static int hexval(char c)
     return -1;
 }
 
-/* Percent-decodes s[0..n) into out (room for n + 1). plus: '+' is a space
- * (query strings). Returns 0, or -1 for a bad escape, a NUL or invalid
- * UTF-8. */
-static int decode(const char *s, size_t n, int plus, char *out)
+/* Percent-decodes s[0..n) into out (room for n + 1). query: '+' is a
+ * space (query strings); else s is a path, where an escaped slash stays
+ * "%2F": it is data within a segment, not a separator (RFC 3986 2.2), and
+ * no resource here has one in its name, so such a path names nothing
+ * (decoded, /actors%2Fsteve-witkoff was /actors/steve-witkoff, another
+ * resource than a proxy routing on the raw path would see). Returns 0, or
+ * -1 for a bad escape, a NUL or invalid UTF-8. */
+static int decode(const char *s, size_t n, int query, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -37,8 +42,14 @@ static int decode(const char *s, size_t n, int plus, char *out)
             if (hi < 0 || lo < 0)
                 return -1;
             c = (char)(hi * 16 + lo);
+            if (c == '/' && !query) {
+                memcpy(out + o, "%2F", 3);
+                o += 3;
+                i += 2;
+                continue;
+            }
             i += 2;
-        } else if (c == '+' && plus) {
+        } else if (c == '+' && query) {
             c = ' ';
         }
         if (c == '\0')
@@ -67,11 +78,37 @@ static const char *origin_form(const char *uri)
     return uri + scheme + authority;
 }
 
+/* The first byte of uri that no request target may hold (RFC 9112 3.2,
+ * RFC 3986 2): a space or a control character, which a proxy in front may
+ * read otherwise (a bare CR as the end of the line); NULL when there is
+ * none. */
+static const char *bad_target_byte(const char *uri)
+{
+    for (const unsigned char *c = (const unsigned char *)uri; *c != '\0'; c++)
+        if (*c <= 0x20 || *c == 0x7f)
+            return (const char *)c;
+    return NULL;
+}
+
 int server_parse_uri(const char *uri, struct server_uri *p, struct route_response *resp)
 {
     size_t n = strlen(uri);
     p->buf = malloc(2 * n + 16);
+    if (p->buf == NULL) {
+        route_problem(resp, 503, "Service Unavailable", "The server is out of memory; try "
+                      "again later.", NULL, NULL);
+        return -1;
+    }
     char *o = p->buf;
+    const char *bad = bad_target_byte(uri);
+    if (bad != NULL) {
+        char detail[200];
+        snprintf(detail, sizeof(detail), "The request target has a %s (byte 0x%02X); "
+                 "percent-encode it (a space as %%20, or + in the query).",
+                 *bad == ' ' ? "space" : "control character", (unsigned char)*bad);
+        route_problem(resp, 400, "Malformed request target", detail, NULL, NULL);
+        return -1;
+    }
     const char *target = origin_form(uri);
     if (target == NULL) {
         route_problem(resp, 400, "Malformed request target",

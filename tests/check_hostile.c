@@ -627,6 +627,49 @@ END_TEST
 
 /* ---- Path traversal ---- */
 
+/* A space or a control character in the request target is refused (RFC
+ * 9112 3.2: a bare CR, which a proxy in front may take for the end of the
+ * line, above all); they were served as part of the query. An escaped
+ * slash in the path is data within a segment (RFC 3986 2.2), not a
+ * separator: /actors%2Fsteve-witkoff was served as /actors/steve-witkoff,
+ * another resource than a proxy routing on the raw path sees. */
+START_TEST(spaces_controls_and_escaped_slashes_in_the_target)
+{
+    static const struct {
+        const char *req;
+        size_t len;
+        int status;
+    } cases[] = {
+#define CASE(s, status) {s, sizeof(s) - 1, status}
+        CASE("GET /events?q=a\rb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        CASE("GET /events?q=article five HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        CASE("GET /events?q=a\x01" "b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        CASE("GET /events?q=a\x7f" "b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        CASE("GET /events/alaska\x1b" "summit HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        CASE("GET /events?q=article+five HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+        CASE("GET /events?q=article%20five HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+        CASE("GET /actors%2Fsteve-witkoff HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+        CASE("GET /actors%2fsteve-witkoff HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+        CASE("GET /events/alaska-summit-2025%2Fquotes HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+        CASE("GET /actors/steve-witkoff%2F HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+        CASE("GET /actors/steve-witkoff HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+        CASE("GET /events?q=a%2Fb HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+#undef CASE
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct raw r;
+        raw_exchange(cases[i].req, cases[i].len, 0, 10.0 * slow, &r);
+        ck_assert_msg(r.status == cases[i].status, "%s: status %d, want %d",
+                      show(cases[i].req, cases[i].len), r.status, cases[i].status);
+        if (r.status != 200)
+            check_problem(show(cases[i].req, cases[i].len), r.head, r.body, r.body_len,
+                          r.status, NULL);
+        raw_free(&r);
+    }
+    alive("spaces, control characters and escaped slashes in the target");
+}
+END_TEST
+
 START_TEST(path_traversal_reads_no_file)
 {
     /* A sentinel file with a marker only this test knows, watched with
@@ -3125,6 +3168,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, invalid_percent_encoding_and_utf8);
     tcase_add_test(tc, nul_bytes);
     tcase_add_test(tc, path_traversal_reads_no_file);
+    tcase_add_test(tc, spaces_controls_and_escaped_slashes_in_the_target);
     tcase_add_test(tc, huge_and_negative_numbers);
     tcase_add_test(tc, forged_cursors);
     tcase_add_test(tc, bodies_on_get);
