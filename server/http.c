@@ -501,6 +501,7 @@ static struct MHD_Response *large_response(struct live *l, struct route_response
     struct gzip_stream *gz = c == CODING_GZIP_AS_SENT ? calloc(1, sizeof(*gz)) : NULL;
     if (a == NULL || (c == CODING_GZIP_AS_SENT && gz == NULL)) {
         free(a);
+        free(gz);
         atomic_fetch_sub_explicit(held, n, memory_order_relaxed);
         return NULL;
     }
@@ -821,6 +822,8 @@ static const struct prebuilt *find_prebuilt(const struct live *l, const struct r
 static struct live *live_new(const struct server *srv, struct model_snapshot *snap)
 {
     struct live *l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return NULL;
     atomic_init(&l->refs, 1);
     l->snap = snap;
     l->ctx = srv->base;
@@ -843,13 +846,16 @@ static struct live *live_new(const struct server *srv, struct model_snapshot *sn
 
 /* ---- The access handler ---- */
 
-/* The request as one byte string: the cache's exact key. */
+/* The request as one byte string: the cache's exact key (malloc'd), or
+ * NULL when out of memory. */
 static char *cache_key(const struct route_request *req, size_t *len)
 {
     size_t n = strlen(req->path) + 1;
     for (size_t i = 0; i < req->n_params; i++)
         n += strlen(req->params[i].name) + strlen(req->params[i].value) + 2;
     char *k = malloc(n), *o = k;
+    if (k == NULL)
+        return NULL; /* out of memory: answered without the cache */
     o = stpcpy(o, req->path) + 1;
     for (size_t i = 0; i < req->n_params; i++) {
         o = stpcpy(o, req->params[i].name) + 1;
@@ -1543,6 +1549,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *conn,
     }
     /* The path first: nothing there is a 404 whatever the method. */
     pathbuf = strdup(p.req.path);
+    if (pathbuf == NULL) {
+        ret = MHD_NO; /* out of memory: MHD closes the connection */
+        goto done;
+    }
     if (route_split_path(pathbuf, &p.req) == 0)
         st->route = route_match_index(&p.req);
     if (st->route == route_table_size) {
@@ -1875,6 +1885,12 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     srv->max_per_client = cfg->max_per_client;
     srv->large_max = (unsigned long)cfg->large_mb << 20;
     srv->current = live_new(srv, snap); /* taken: freed by server_free on failure too */
+    if (srv->current == NULL) {
+        model_snapshot_free(snap);
+        snprintf(err, errlen, "out of memory");
+        server_free(srv);
+        return NULL;
+    }
     srv->current->generation = 1;
 
     struct sockaddr_storage addr;
@@ -1948,28 +1964,36 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
     return srv;
 }
 
-void server_reload(struct server *srv, struct model_snapshot *snap, const char *error)
+int server_reload(struct server *srv, struct model_snapshot *snap, const char *error)
 {
+    struct live *fresh = snap ? live_new(srv, snap) : NULL; /* built beside the live one */
+    if (snap != NULL && fresh == NULL) {
+        model_snapshot_free(snap);
+        snap = NULL;
+        error = "out of memory for the new corpus";
+    }
     if (snap == NULL && error == NULL)
         error = "the corpus could not be loaded";
-    size_t elen = snap == NULL ? strlen(error) : 0;
-    struct reload_status *status = malloc(sizeof(*status) + elen + 1);
-    atomic_init(&status->refs, 1);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(status->at, sizeof(status->at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    status->failed = snap == NULL;
-    memcpy(status->error, snap == NULL ? error : "", elen + 1);
-    struct live *fresh = snap ? live_new(srv, snap) : NULL; /* built beside the live one */
     if (fresh != NULL) /* current is swapped by this thread only: read without the lock */
         fresh->generation = srv->current->generation + 1;
+    size_t elen = snap == NULL ? strlen(error) : 0;
+    struct reload_status *status = malloc(sizeof(*status) + elen + 1);
+    if (status != NULL) { /* else /health keeps the last one */
+        atomic_init(&status->refs, 1);
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(status->at, sizeof(status->at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        status->failed = snap == NULL;
+        memcpy(status->error, snap == NULL ? error : "", elen + 1);
+    }
     pthread_mutex_lock(&srv->lock);
     struct live *old = fresh ? srv->current : NULL;
     if (fresh != NULL)
         srv->current = fresh;
-    struct reload_status *old_status = srv->status;
-    srv->status = status;
+    struct reload_status *old_status = status != NULL ? srv->status : NULL;
+    if (status != NULL)
+        srv->status = status;
     pthread_mutex_unlock(&srv->lock);
     if (old != NULL) {
         atomic_store(&old->replaced, 1);
@@ -1978,6 +2002,7 @@ void server_reload(struct server *srv, struct model_snapshot *snap, const char *
     live_release(old); /* freed here, or by its last request in flight */
     status_release(old_status);
     atomic_fetch_add(snap ? &srv->metrics.reloads : &srv->metrics.reload_failures, 1);
+    return snap != NULL ? 0 : -1;
 }
 
 /* A response in flight finishes on the corpus it started on, but a client

@@ -30,8 +30,9 @@ struct server *server_start(const struct server_config *cfg, struct model_snapsh
                             const struct route_context *ctx, char *err, size_t errlen);
 /* After a reload: serve snap (taken) from now on; requests in flight finish
  * on the old one. With snap NULL, the reload failed: keep serving, and report
- * error (copied) in /health. */
-void server_reload(struct server *srv, struct model_snapshot *snap, const char *error);
+ * error (copied) in /health. Returns 0 when snap is served, -1 when it is
+ * not (snap NULL, or no memory to serve it: then freed, and that reported). */
+int server_reload(struct server *srv, struct model_snapshot *snap, const char *error);
 /* Before a reload loads the corpus, from the thread that calls
  * server_reload: shuts down the connections still answering from a corpus
  * an earlier reload replaced whose clients have left their answer unread

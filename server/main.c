@@ -78,9 +78,15 @@ static void reload(struct server *srv, const char *data, const struct model_load
     fprintf(stderr, "timeline-server: SIGHUP received, loading %s\n", data);
     server_free_replaced(srv); /* room for the new corpus */
     if (model_load(data, opts, &snap, &diag) == 0) {
-        fprintf(stderr, "timeline-server: now serving corpus %.12s (%zu events, %zu quotes)\n",
-                snap->version, snap->n_events, snap->n_quotes);
-        server_reload(srv, snap, NULL);
+        char version[16];
+        size_t events = snap->n_events, quotes = snap->n_quotes;
+        snprintf(version, sizeof(version), "%.12s", snap->version);
+        if (server_reload(srv, snap, NULL) == 0) /* snap taken */
+            fprintf(stderr, "timeline-server: now serving corpus %s (%zu events, %zu "
+                    "quotes)\n", version, events, quotes);
+        else
+            fprintf(stderr, "timeline-server: reload failed: out of memory for the new "
+                    "corpus; still serving the previous one\n");
         return;
     }
     for (size_t i = 0; i < diag.count; i++)
