@@ -13,7 +13,10 @@
  *    link must parse and answer 200 with the same total, and the pages
  *    together hold exactly that many distinct items;
  *  - dates: an accepted date has lo < hi, spans what its precision says,
- *    and starts at the civil time it spells (checked with timegm). */
+ *    and starts at the civil time it spells (checked with timegm);
+ *  - request fields (server/head.c, the same bytes as a field value): a
+ *    tag list names a tag only when it holds it, "*" only alone; an
+ *    HTTP-date reads back from its IMF-fixdate as the same time. */
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <time.h>
 
 #include "fuzz.h"
+#include "head.h"
 #include "metrics.h"
 #include "render.h"
 #include "route.h"
@@ -298,6 +302,34 @@ done:
     free(p.buf);
 }
 
+/* ---- Request fields ---- */
+
+/* The field-value parsers of server/head.c on the same bytes, as If-None-
+ * Match, If-Match, Accept-Encoding and the date fields: a list that names
+ * a tag holds it ("*" only alone); a date read back from its IMF-fixdate is
+ * the same time. */
+static void check_fields(const char *v)
+{
+    static const char tag[] = "\"0123456789abcdef\"";
+    (void)server_accepts_gzip(v);
+    enum server_tag named = server_tag_in(v, tag);
+    size_t lead = strspn(v, " \t");
+    FUZZ_CHECK(named == SERVER_TAG_NONE ||
+                   (named == SERVER_TAG_ANY ? v[lead] == '*' && v[lead + 1 + strspn(v + lead + 1,
+                                                                                   " \t")] == '\0'
+                                            : strstr(v, tag) != NULL),
+               "%s: names %s (%d)", v, tag, (int)named);
+    time_t when, again;
+    struct tm tm;
+    if (server_http_date(v, &when) != 0 || gmtime_r(&when, &tm) == NULL ||
+        tm.tm_year < 0 || tm.tm_year > 8099)
+        return; /* not a date, or a year strftime and strptime need not agree on */
+    char imf[64];
+    strftime(imf, sizeof(imf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    FUZZ_CHECK(server_http_date(imf, &again) == 0 && again == when,
+               "%s: %lld, read back from %s as %lld", v, (long long)when, imf, (long long)again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > MAX_URI)
@@ -307,6 +339,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *uri = fuzz_cstring(data, size);
     check_date(uri, 0);
     check_date(uri, MODEL_DATE_ALLOW_SECONDS);
+    check_fields(uri);
     request(uri, NULL);
     free(uri);
     return 0;
