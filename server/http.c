@@ -2042,13 +2042,30 @@ unsigned server_port(const struct server *srv)
     return info ? info->port : 0;
 }
 
+/* While stopping: shuts down every connection that waits for a request
+ * (new, idle between keep-alive requests, or with part of a head or body)
+ * and has no answer in flight: it loses nothing, and it would otherwise
+ * hold the drain to its end. */
+static void close_idle(struct server *srv)
+{
+    pthread_mutex_lock(&srv->conns_lock);
+    for (struct conn_entry *e = srv->conns; e != NULL; e = e->next)
+        if (atomic_load_explicit(&e->waiting_since, memory_order_relaxed) != 0 &&
+            atomic_load_explicit(&e->answering_since, memory_order_relaxed) == 0)
+            shutdown(e->fd, SHUT_RDWR); /* MHD reads its end and closes it */
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
 void server_stop(struct server *srv, unsigned drain_s)
 {
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    /* Let requests in flight finish before the daemon is stopped. */
+    /* Let requests in flight finish before the daemon is stopped; a
+     * connection that has finished its answer becomes idle and is closed
+     * at the next look. */
     for (unsigned i = 0; i < drain_s * 20; i++) {
+        close_idle(srv);
         const union MHD_DaemonInfo *info =
             MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
         if (info == NULL || info->num_connections == 0)

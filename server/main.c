@@ -52,7 +52,8 @@ static const char USAGE[] =
     "finish on the old one; a client that leaves its answer unread for a second\n"
     "is shut down when the next reload starts); if not, keep serving the old one\n"
     "and log every error.\n"
-    "SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.\n";
+    "SIGTERM or SIGINT: stop accepting, close idle connections, finish requests\n"
+    "in flight (up to 5 s), exit 0.\n";
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {

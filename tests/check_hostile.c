@@ -2863,6 +2863,21 @@ static int read_paced(int fd)
     }
 }
 
+/* A child that reads the answer on fd with read_paced(), its exit status
+ * read_paced()'s; fd is closed here. */
+static pid_t paced_reader(int fd)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        _exit(getppid() != parent ? 1 : read_paced(fd));
+    }
+    close(fd);
+    return pid;
+}
+
 /* A client that left its large answer unread for a while (1.5 s, at its
  * start) and then reads it on is not shut down to make room: only one that
  * has stopped reading is. Before, the server went by the time TCP had been
@@ -2883,14 +2898,7 @@ START_TEST(a_client_that_paused_and_reads_on_is_not_shut_down)
     ck_assert_msg(held > 0, "%s is %ld while a client holds a filtered /timeline", large_held,
                   held);
     harness_sleep_ms(1500); /* its answer left unread, then read on */
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        _exit(getppid() != parent ? 1 : read_paced(fd));
-    }
-    close(fd);
+    pid_t pid = paced_reader(fd);
     /* While it reads: a second large answer finds the limit taken (503),
      * which shuts down a client that has left its own unread for a second,
      * if there is one. */
@@ -2922,6 +2930,84 @@ START_TEST(a_client_that_paused_and_reads_on_is_not_shut_down)
     fprintf(stderr, "hostile: a client that left its large answer (%ld bytes held) unread "
             "for 1.5 s and then read it on was not shut down when another large answer "
             "found --large-answers-mb taken (503); it got the whole answer\n", held);
+}
+END_TEST
+
+/* Does the server close fd (whose client has sent nothing unanswered)
+ * within timeout_s? */
+static int closed_within(int fd, double timeout_s)
+{
+    struct timeval wait = {.tv_sec = (time_t)timeout_s,
+                           .tv_usec = (suseconds_t)((timeout_s - (time_t)timeout_s) * 1e6)};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+    char sink[256];
+    ssize_t got = recv(fd, sink, sizeof(sink), 0);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* SIGTERM closes the connections that wait for a request at once (an idle
+ * keep-alive one, one that has sent nothing), lets an answer in flight
+ * finish, and exits as soon as it has. Before, an idle keep-alive
+ * connection held the drain to its end (5 s) whatever was in flight. */
+START_TEST(sigterm_closes_idle_connections_and_finishes_answers)
+{
+    struct harness_server s = HARNESS_SERVER_INIT;
+    start_large_limited(&s, "stop.log");
+    int idle = connect_from("127.0.0.1", s.port);
+    struct raw r;
+    get_on(idle, "/health", 10.0 * slow, &r);
+    ck_assert_msg(r.status == 200, "/health: %d", r.status);
+    raw_free(&r);
+    int silent = connect_from("127.0.0.1", s.port);
+    fcntl(idle, F_SETFL, fcntl(idle, F_GETFL) & ~O_NONBLOCK);
+    fcntl(silent, F_SETFL, fcntl(silent, F_GETFL) & ~O_NONBLOCK);
+    int fd = small_window_connect(s.port);
+    static const char req[] = "GET /timeline?from=1900 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Connection: close\r\n\r\n";
+    ck_assert_int_eq(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1);
+    ck_assert_msg(metric_on_within(s.port, large_held, 1, LONG_MAX, 10.0 * slow) > 0,
+                  "the large answer is not in flight");
+    pid_t reader = paced_reader(fd);
+    double t0 = harness_now();
+    ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
+    int idle_closed = closed_within(idle, 1.0), silent_closed = closed_within(silent, 1.0);
+    double closed_at = harness_now() - t0;
+    close(idle);
+    close(silent);
+    int status = 0, read_status = 0;
+    pid_t done = 0, read_done = 0;
+    double read_end = 0, exit_at = 0, deadline = t0 + 40.0 * slow;
+    while ((done == 0 || read_done == 0) && harness_now() < deadline) {
+        if (read_done == 0) {
+            read_done = waitpid(reader, &read_status, WNOHANG);
+            read_end = harness_now() - t0;
+        }
+        if (done == 0) {
+            done = waitpid(s.pid, &status, WNOHANG);
+            exit_at = harness_now() - t0;
+        }
+        harness_sleep_ms(10);
+    }
+    if (read_done == 0) {
+        kill(reader, SIGKILL);
+        waitpid(reader, &read_status, 0);
+    }
+    if (done == s.pid)
+        s.pid = -1;
+    ck_assert_msg(idle_closed && silent_closed, "after SIGTERM: the idle keep-alive connection "
+                  "%s, the silent one %s (within 1 s)", idle_closed ? "closed" : "stayed open",
+                  silent_closed ? "closed" : "stayed open");
+    ck_assert_msg(read_done == reader && WIFEXITED(read_status) &&
+                      WEXITSTATUS(read_status) == 0,
+                  "the answer in flight at SIGTERM was cut (status %d)",
+                  WIFEXITED(read_status) ? WEXITSTATUS(read_status) : -1);
+    ck_assert_msg(done != 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "the server did not exit 0 after SIGTERM");
+    ck_assert_msg(exit_at < read_end + 1.0 && exit_at < 4.5, "the server exited %.2f s after "
+                  "SIGTERM, its last answer done at %.2f s", exit_at, read_end);
+    fprintf(stderr, "hostile: SIGTERM closed an idle keep-alive and a silent connection in "
+            "%.2f s, let a 15 MB answer in flight finish (%.2f s) and exited 0 at %.2f s\n",
+            closed_at, read_end, exit_at);
 }
 END_TEST
 
@@ -3102,7 +3188,8 @@ static void cleanup_tmpdir(void)
 {
     static const char *const names[] = {"server.log", "sentinel.txt", "per-ip.log",
                                         "nofile-low.log", "nofile-raised.log", "large.log",
-                                        "replaced.log", "gzip-sent.log", "paused.log"};
+                                        "replaced.log", "gzip-sent.log", "paused.log",
+                                        "stop.log"};
     char p[400];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
@@ -3191,6 +3278,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, an_open_file_limit_below_the_connection_limit);
     tcase_add_test(tc, large_answers_held_at_once_are_bounded);
     tcase_add_test(tc, a_client_that_paused_and_reads_on_is_not_shut_down);
+    tcase_add_test(tc, sigterm_closes_idle_connections_and_finishes_answers);
     tcase_add_test(tc, a_replaced_corpus_is_freed_from_clients_that_do_not_read);
     tcase_add_test(tc, large_answers_are_gzipped_as_sent);
     tcase_add_test(tc, ten_thousand_requests_on_one_connection);
