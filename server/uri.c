@@ -42,13 +42,12 @@ static int decode(const char *s, size_t n, int query, char *out)
             if (hi < 0 || lo < 0)
                 return -1;
             c = (char)(hi * 16 + lo);
+            i += 2;
             if (c == '/' && !query) {
                 memcpy(out + o, "%2F", 3);
                 o += 3;
-                i += 2;
                 continue;
             }
-            i += 2;
         } else if (c == '+' && query) {
             c = ' ';
         }
